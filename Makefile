@@ -1,0 +1,52 @@
+# Corridor: `make run` starts the embedded system, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install secrets lint migrate demo clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $@
+
+install: $(BIN)/.installed
+
+# Development secrets live in var/secrets/ (git-ignored). Existing ones are
+# kept: a new encryption key would make the local database unreadable.
+secrets: install
+	$(BIN)/python -m config.devsecrets
+
+migrate: secrets
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+# Worker and beat run on kombu's filesystem transport (var/celery), so the
+# embedded default needs no Redis. They stop when the server stops.
+run: demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py check_keys
+	@echo "Starting Celery worker and beat (filesystem broker under var/celery)"
+	@$(BIN)/celery -A config worker --beat --pool=solo --loglevel=WARNING \
+		--schedule var/celerybeat-schedule & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Corridor is at http://$(HOST):$(PORT)/"; \
+	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - \
+		--access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(L)ss'
+
+test: secrets
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var/staticfiles var/celery var/celerybeat-schedule

@@ -1,0 +1,56 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Hotline operator")
+    CASEWORKER = "caseworker", _("Caseworker")
+    COORDINATOR = "coordinator", _("Coordinator")
+    PARTNER = "partner", _("Partner organisation staff")
+    AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("Administrator")
+
+
+# Roles that belong to a team and see that team's cases.
+TEAM_ROLES = {Role.OPERATOR, Role.CASEWORKER, Role.COORDINATOR}
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A staff member. Access to cases follows role and team, never is_staff."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    teams = models.ManyToManyField(Team, related_name="members", blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="user_role_valid"
+            ),
+        ]
+
+    @property
+    def sees_team_cases(self) -> bool:
+        return self.is_active and self.role in TEAM_ROLES
+
+    @property
+    def records_cases(self) -> bool:
+        return self.sees_team_cases
+
+    @property
+    def works_cases(self) -> bool:
+        return self.is_active and self.role in {Role.CASEWORKER, Role.COORDINATOR}
+
+    @property
+    def coordinates(self) -> bool:
+        return self.is_active and self.role == Role.COORDINATOR

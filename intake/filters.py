@@ -1,0 +1,49 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from intake.choices import Need, Region, Risk
+from intake.status import Status
+
+# Every order ends on a unique column so that pages never overlap.
+SORTS = {
+    "risk": ["-risk", "created_at", "pk"],
+    "oldest": ["created_at", "pk"],
+    "newest": ["-created_at", "-pk"],
+}
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
+    risk = django_filters.TypedChoiceFilter(choices=Risk.choices, coerce=int, label=_("risk"))
+    region = django_filters.ChoiceFilter(choices=Region.choices, label=_("region"))
+    assignee = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("assignee"))
+    need = django_filters.ChoiceFilter(choices=Need.choices, method="filter_need", label=_("need"))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        label=_("follow-up overdue"),
+        widget=django_filters.widgets.BooleanWidget,
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=[
+            ("risk", _("highest risk first")),
+            ("oldest", _("oldest first")),
+            ("newest", _("newest first")),
+        ],
+        method="sort_by",
+        label=_("sort by"),
+        empty_label=None,
+    )
+
+    def __init__(self, *args, assignees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["assignee"].queryset = assignees
+
+    def filter_need(self, queryset, name, value):
+        return queryset.with_need(value) if value else queryset
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value, SORTS["risk"]))
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.follow_up_overdue() if value else queryset

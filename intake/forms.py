@@ -1,0 +1,119 @@
+import unicodedata
+from datetime import timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Team, User
+from intake.choices import Verification
+from intake.models import Case, Note
+from intake.services import CASE_FIELDS
+from intake.status import ClosureReason, Status
+
+ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+
+
+def reject_control_characters(value: str) -> None:
+    """Refuse control characters (null bytes included): they hide text or break exports."""
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS:
+            raise ValidationError(_("Remove the invisible control characters from this text."))
+
+
+class CleanTextMixin:
+    """Apply reject_control_characters to every text field of the form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            if isinstance(f, forms.CharField):
+                f.validators.append(reject_control_characters)
+
+
+class CaseForm(CleanTextMixin, forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = CASE_FIELDS
+        widgets = {
+            "safe_contact": forms.Textarea(attrs={"rows": 2}),
+            "narrative": forms.Textarea(attrs={"rows": 6}),
+            "contact_handle": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            "alias": forms.TextInput(attrs={"autocomplete": "off"}),
+            "location": forms.TextInput(attrs={"autocomplete": "off"}),
+            "risk": forms.RadioSelect,
+        }
+
+
+class IntakeForm(CaseForm):
+    """A new help request. Warns about a known or flagged handle before saving."""
+
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("team"))
+    record_anyway = forms.BooleanField(
+        required=False, label=_("I have read the warning above; record this request anyway.")
+    )
+
+    class Meta(CaseForm.Meta):
+        fields = ["team", *CASE_FIELDS]
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = user.teams.all()
+        self.fields["team"].queryset = teams
+        if len(teams) == 1:
+            self.fields["team"].initial = teams[0]
+            self.fields["team"].widget = forms.HiddenInput()
+
+
+class NoteForm(CleanTextMixin, forms.ModelForm):
+    class Meta:
+        model = Note
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(label=_("move to"), choices=Status.choices)
+    closure_reason = forms.ChoiceField(
+        label=_("closure reason"),
+        choices=[("", "—"), *ClosureReason.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(s.value, s.label) for s in case.allowed_statuses()]
+
+
+class FollowUpForm(forms.Form):
+    follow_up_on = forms.DateField(
+        label=_("next follow-up"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_follow_up_on(self):
+        day = self.cleaned_data["follow_up_on"]
+        today = timezone.localdate()
+        if day is not None and not today <= day <= today + timedelta(days=366):
+            raise ValidationError(_("Pick a date between today and a year from now."))
+        return day
+
+
+class VerificationForm(forms.Form):
+    verification = forms.ChoiceField(label=_("verification"), choices=Verification.choices)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("assignee"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args, assignees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees
+
+
+class HandleCheckForm(CleanTextMixin, forms.Form):
+    contact_handle = forms.CharField(max_length=200)

@@ -1,0 +1,172 @@
+"""Load invented demo data: teams, one user per role, and about fifty cases."""
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, Team, User
+from config.env import env_secret
+from intake import services
+from intake.choices import Channel, Language, Need, Region, Risk, Threat
+from intake.models import Case
+from intake.status import ClosureReason, Status
+
+USERS = [
+    ("operator", Role.OPERATOR, ["North hotline"]),
+    ("caseworker", Role.CASEWORKER, ["North hotline"]),
+    ("coordinator", Role.COORDINATOR, ["North hotline"]),
+    ("caseworker.south", Role.CASEWORKER, ["South relocation"]),
+    ("partner", Role.PARTNER, []),
+    ("auditor", Role.AUDITOR, []),
+    ("admin", Role.ADMIN, []),
+]
+ALIASES = [
+    "Sparrow",
+    "Lynx",
+    "Birch",
+    "Comet",
+    "Falcon",
+    "Pebble",
+    "Juniper",
+    "Orion",
+    "Maple",
+    "Heron",
+    "Quartz",
+    "Willow",
+    "Kestrel",
+    "Cedar",
+    "Nimbus",
+    "Otter",
+]
+PLACES = [
+    "a friend's flat, city centre",
+    "a relative's village house",
+    "a rented room near the station",
+    "moving between friends",
+    "hostel, booked for three nights",
+    "unknown: phone switched off",
+]
+SAFE_CONTACT = [
+    "Never call; relatives listen. Text only after 22:00.",
+    "Write first with the word 'tickets'. If the answer is 'wrong number', stop.",
+    "Voice calls only from a new number; shared phone in the daytime.",
+    "",
+]
+STORIES = [
+    "Detained for two days after a chat was found on a friend's phone; released on condition of reporting back. Believes the police kept the phone.",
+    "Family found out and is arranging a forced marriage; brother has threatened to kill them. Needs to leave the region within days.",
+    "Being blackmailed by a stranger met through a dating app who now demands money and names of others.",
+    "Received a summons that looks like a pretext for a fabricated case. Lawyer needed before the hearing.",
+    "Was taken to a 'treatment' centre by relatives last year; fears being sent back. Needs shelter and documents.",
+    "Colleague outed them at work; lost job and housing. Wants relocation abroad and psychological support.",
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo teams, one user per role and ~50 invented cases (embedded SQLite only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, default=50)
+        parser.add_argument(
+            "--force", action="store_true", help="allow a database other than SQLite"
+        )
+
+    def handle(self, *args, cases: int, force: bool, **options):
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and not force:
+            raise CommandError("Demo data is for the embedded SQLite database; use --force.")
+        password = env_secret("DEMO_PASSWORD")
+        with transaction.atomic():
+            users = self.create_users(password)
+            if not Case.objects.exists():
+                self.create_cases(cases, users)
+        self.stdout.write(
+            self.style.SUCCESS("Demo logins (password for all): ")
+            + password
+            + "\n  "
+            + "\n  ".join(f"{name:18} {role.label}" for name, role, _ in USERS)
+        )
+
+    def create_users(self, password: str) -> dict[str, User]:
+        users = {}
+        for name, role, team_names in USERS:
+            user, created = User.objects.get_or_create(
+                username=name,
+                defaults={
+                    "role": role,
+                    "is_staff": role in {Role.ADMIN, Role.AUDITOR},
+                    "is_superuser": role == Role.ADMIN,
+                },
+            )
+            if created:
+                user.set_password(password)
+                user.save()
+                user.teams.set(Team.objects.get_or_create(name=t)[0] for t in team_names)
+            users[name] = user
+        return users
+
+    def create_cases(self, count: int, users: dict[str, User]) -> None:
+        rng = random.Random(20261123)  # the same demo on every machine
+        north = Team.objects.get(name="North hotline")
+        south = Team.objects.get(name="South relocation")
+        walk = [
+            Status.VERIFYING,
+            Status.ACTIVE,
+            Status.SHELTERED,
+            Status.IN_TRANSIT,
+            Status.RELOCATED,
+        ]
+        now = timezone.now()
+        for i in range(count):
+            team = north if i % 5 else south
+            worker = users["caseworker"] if team == north else users["caseworker.south"]
+            alias = f"{rng.choice(ALIASES)} {i + 1}"
+            channel = rng.choice(Channel.values)
+            handle = (
+                f"+7 900 000-{i:02d}-{rng.randint(10, 99)}"
+                if channel in {Channel.PHONE, Channel.WHATSAPP, Channel.SIGNAL}
+                else f"@demo_{alias.split()[0].lower()}_{i + 1}"
+            )
+            case = services.case_create(
+                team=team,
+                by=users["operator"],
+                data={
+                    "alias": alias,
+                    "contact_channel": channel,
+                    "contact_handle": handle,
+                    "safe_contact": rng.choice(SAFE_CONTACT),
+                    "region": rng.choice(Region.values),
+                    "location": rng.choice(PLACES),
+                    "threats": rng.sample(Threat.values, rng.randint(1, 3)),
+                    "needs": rng.sample(Need.values, rng.randint(1, 3)),
+                    "languages": ["ru", *rng.sample(Language.values[1:], rng.randint(0, 1))],
+                    "risk": rng.choice(Risk.values),
+                    "narrative": rng.choice(STORIES),
+                },
+            )
+            Case.objects.filter(pk=case.pk).update(
+                created_at=now - timedelta(hours=rng.randint(1, 24 * 60))
+            )
+            case.refresh_from_db()
+            for target in walk[: rng.randint(0, len(walk))]:
+                services.case_move(case=case, to=target, by=worker)
+            if rng.random() < 0.15:
+                services.case_move(
+                    case=case,
+                    to=Status.CLOSED,
+                    by=worker,
+                    closure_reason=rng.choice(ClosureReason.values),
+                )
+            if rng.random() < 0.5:
+                case.assignee = worker
+                case.follow_up_on = (now + timedelta(days=rng.randint(-5, 14))).date()
+                case.save(update_fields=["assignee", "follow_up_on"])
+            for n in range(rng.randint(0, 3)):
+                services.note_add(
+                    case=case, by=worker, body=f"Check-in {n + 1}: spoke briefly, safe for now."
+                )
+            if rng.random() < 0.06:
+                services.case_mark_compromised(case=case, by=worker)

@@ -1,0 +1,196 @@
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crypto.fields import EncryptedCharField, EncryptedTextField
+from intake.choices import Channel, Language, Need, Region, Risk, Threat, Verification
+from intake.fields import ChoiceListField
+from intake.status import TRANSITIONS, ClosureReason, Status, check_transition
+
+# Crockford's base32 without look-alikes: a reference can be read over a
+# bad phone line. 12 symbols = 60 random bits.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    symbols = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+    return f"{symbols[:4]}-{symbols[4:8]}-{symbols[8:]}"
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=Status.CLOSED)
+
+    def with_need(self, need: str):
+        return self.filter(needs__contains=ChoiceListField.contains(need))
+
+    def follow_up_overdue(self, today: date | None = None):
+        today = today or timezone.localdate()
+        return self.open().filter(follow_up_on__lt=today)
+
+
+class Case(models.Model):
+    reference = models.CharField(
+        _("reference"), max_length=14, unique=True, default=new_reference, editable=False
+    )
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="cases")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assignee"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=20, choices=ClosureReason.choices, blank=True
+    )
+    risk = models.PositiveSmallIntegerField(_("risk level"), choices=Risk.choices)
+    verification = models.CharField(
+        _("verification"),
+        max_length=20,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+    )
+    region = models.CharField(_("region"), max_length=30, choices=Region.choices)
+    contact_channel = models.CharField(_("contact channel"), max_length=20, choices=Channel.choices)
+    threats = ChoiceListField(_("threats"), choices_enum=Threat)
+    needs = ChoiceListField(_("needs"), choices_enum=Need)
+    languages = ChoiceListField(_("languages"), choices_enum=Language)
+    follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    device_compromised_at = models.DateTimeField(null=True, blank=True)
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # Encrypted with Fernet; never filtered or sorted on.
+    alias = EncryptedCharField(_("alias"), max_length=80)
+    contact_handle = EncryptedCharField(_("contact handle"), max_length=200, blank=True)
+    safe_contact = EncryptedTextField(
+        _("safe-contact instructions"),
+        max_length=1000,
+        blank=True,
+        help_text=_("For example: never call; relatives listen."),
+    )
+    location = EncryptedCharField(_("current location"), max_length=200, blank=True)
+    narrative = EncryptedTextField(_("narrative"), max_length=20000, blank=True)
+    handle_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-risk", "created_at"]
+        indexes = [
+            models.Index(fields=["team", "status", "-risk", "created_at"]),
+            models.Index(fields=["team", "follow_up_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="case_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(risk__in=Risk.values), name="case_risk_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status=Status.CLOSED) & ~models.Q(closure_reason="")
+                    | ~models.Q(status=Status.CLOSED) & models.Q(closure_reason="")
+                ),
+                name="case_closure_reason_iff_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def device_compromised(self) -> bool:
+        return self.device_compromised_at is not None
+
+    @property
+    def follow_up_overdue(self) -> bool:
+        return (
+            self.status != Status.CLOSED
+            and self.follow_up_on is not None
+            and self.follow_up_on < timezone.localdate()
+        )
+
+    def allowed_statuses(self) -> list[Status]:
+        return [Status(s) for s in Status.values if s in TRANSITIONS[self.status]]
+
+    @transaction.atomic
+    def move_to(self, target: str, *, by, closure_reason: str = "") -> "StatusChange":
+        """Move along the status machine and record who moved it, or raise TransitionError."""
+        # Re-read under lock: two caseworkers moving the same case at once
+        # must not both pass the check against a stale status.
+        current = Case.objects.select_for_update().values_list("status", flat=True).get(pk=self.pk)
+        check_transition(current, target, closure_reason)
+        now = timezone.now()
+        self.status = target
+        self.closure_reason = closure_reason
+        self.closed_at = now if target == Status.CLOSED else None
+        self.save(update_fields=["status", "closure_reason", "closed_at", "updated_at"])
+        return StatusChange.objects.create(
+            case=self,
+            by=by,
+            from_status=current,
+            to_status=target,
+            closure_reason=closure_reason,
+            at=now,
+        )
+
+
+class Note(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    body = EncryptedTextField(_("note"), max_length=10000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["case", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"note {self.pk}"  # never the body: this string reaches admin and logs
+
+
+class StatusChange(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class FlaggedHandle(models.Model):
+    """A contact handle seen in a suspected provocation, kept only as its blind index.
+
+    It outlives the case it came from, so the next request from the same
+    handle is recognised without anyone keeping the handle itself.
+    """
+
+    handle_index = models.CharField(max_length=64, unique=True)
+    flagged_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"flagged handle {self.pk}"

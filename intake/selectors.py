@@ -1,0 +1,70 @@
+"""Queries that decide what a user may see. Every case view starts here."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Role, User
+from intake.models import Case
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    if not user.is_authenticated or not user.sees_team_cases:
+        return Case.objects.none()
+    return Case.objects.filter(team__in=user.teams.all())
+
+
+def get_case_for(user: User, reference: str, *, write: bool = False, coordinate: bool = False):
+    """Return the case if the user may see it, else 404; 403 if they may see but not act."""
+    case = cases_visible_to(user).select_related("team", "assignee").filter(reference=reference)
+    case = case.first()
+    if case is None:
+        raise Http404
+    if coordinate and not user.coordinates:
+        raise PermissionDenied
+    if write and not user.works_cases:
+        raise PermissionDenied
+    return case
+
+
+def assignable_users(case: Case) -> QuerySet[User]:
+    return User.objects.filter(
+        teams=case.team, is_active=True, role__in=[Role.CASEWORKER, Role.COORDINATOR]
+    ).order_by("username")
+
+
+def team_assignees(user: User) -> QuerySet[User]:
+    """People a case of any of the user's teams can be assigned to (for the list filter)."""
+    return (
+        User.objects.filter(
+            teams__in=user.teams.all(), is_active=True, role__in=[Role.CASEWORKER, Role.COORDINATOR]
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # "created", "note", "status", "compromised"
+    by: User | None
+    item: object | None = None
+
+
+def case_timeline(case: Case) -> list[TimelineEntry]:
+    """Notes, status changes and the case's own milestones, oldest first."""
+    entries = [TimelineEntry(case.created_at, "created", case.created_by)]
+    entries += [
+        TimelineEntry(n.created_at, "note", n.author, n)
+        for n in case.notes.select_related("author")
+    ]
+    entries += [
+        TimelineEntry(c.at, "status", c.by, c) for c in case.status_changes.select_related("by")
+    ]
+    if case.device_compromised_at:
+        entries.append(TimelineEntry(case.device_compromised_at, "compromised", None))
+    return sorted(entries, key=lambda e: e.at)

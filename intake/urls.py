@@ -1,0 +1,36 @@
+from django.urls import path, register_converter
+
+from intake import views
+
+
+class ReferenceConverter:
+    regex = "[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "reference")
+
+app_name = "intake"
+
+# The converter keeps anything but a random reference (a sequential id,
+# a handle) out of case URLs.
+R = "<reference:reference>"
+
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("new/", views.case_create, name="case_create"),
+    path("check-handle/", views.handle_check, name="handle_check"),
+    path(f"{R}/", views.case_detail, name="case_detail"),
+    path(f"{R}/edit/", views.case_edit, name="case_edit"),
+    path(f"{R}/notes/", views.note_add, name="note_add"),
+    path(f"{R}/status/", views.case_move, name="case_move"),
+    path(f"{R}/follow-up/", views.follow_up_set, name="follow_up_set"),
+    path(f"{R}/verification/", views.verification_set, name="verification_set"),
+    path(f"{R}/compromised/", views.compromised_mark, name="compromised_mark"),
+    path(f"{R}/assign/", views.case_assign, name="case_assign"),
+]

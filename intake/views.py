@@ -1,0 +1,219 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from intake import services
+from intake.filters import CaseFilter
+from intake.forms import (
+    AssignForm,
+    CaseForm,
+    FollowUpForm,
+    HandleCheckForm,
+    IntakeForm,
+    NoteForm,
+    StatusForm,
+    VerificationForm,
+)
+from intake.models import Case
+from intake.selectors import (
+    assignable_users,
+    case_timeline,
+    cases_visible_to,
+    get_case_for,
+    team_assignees,
+)
+from intake.status import TransitionError
+
+CASES_PER_PAGE = 50
+# Decrypting the narrative of fifty cases to show none of it is waste.
+LIST_DEFERRED = ["narrative", "safe_contact", "location", "contact_handle"]
+
+
+def _require_team_role(request: HttpRequest) -> None:
+    # Partners, auditors and admins have no case pages at all: 404, as for
+    # a case they may not see.
+    if not request.user.sees_team_cases:
+        raise Http404
+
+
+@never_cache
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    _require_team_role(request)
+    case_filter = CaseFilter(
+        request.GET or {"sort": "risk"},
+        queryset=cases_visible_to(request.user).select_related("assignee").defer(*LIST_DEFERRED),
+        assignees=team_assignees(request.user),
+    )
+    page = Paginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "intake/case_list.html", {"filter": case_filter, "page": page})
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    _require_team_role(request)
+    form = IntakeForm(request.POST or None, user=request.user)
+    matches = None
+    if request.method == "POST" and form.is_valid():
+        matches = services.handle_matches(
+            user=request.user, handle=form.cleaned_data["contact_handle"]
+        )
+        if matches and not form.cleaned_data["record_anyway"]:
+            form.add_error("record_anyway", _("This handle is known. Read the warning first."))
+        else:
+            case = services.case_create(
+                team=form.cleaned_data["team"], data=form.cleaned_data, by=request.user
+            )
+            messages.success(request, _("Request recorded as %(ref)s.") % {"ref": case.reference})
+            return redirect("intake:case_detail", reference=case.reference)
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "intake/case_form.html", {"form": form, "matches": matches}, status=status
+    )
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_POST
+def handle_check(request: HttpRequest) -> HttpResponse:
+    """Answer the intake form's as-you-type duplicate check (POST: no handle in a URL)."""
+    _require_team_role(request)
+    form = HandleCheckForm(request.POST)
+    matches = None
+    if form.is_valid():
+        matches = services.handle_matches(
+            user=request.user, handle=form.cleaned_data["contact_handle"]
+        )
+    return render(request, "intake/_handle_matches.html", {"matches": matches})
+
+
+def _detail(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> HttpResponse:
+    """Render the case page; a failed form is passed in bound, with its errors."""
+    context = {
+        "case": case,
+        "timeline": case_timeline(case),
+        "matches": services.handle_matches(
+            user=request.user, handle=case.contact_handle, exclude=case
+        ),
+        "note_form": NoteForm(),
+        "status_form": StatusForm(case=case),
+        "follow_up_form": FollowUpForm(initial={"follow_up_on": case.follow_up_on}),
+        "verification_form": VerificationForm(initial={"verification": case.verification}),
+        "assign_form": AssignForm(
+            initial={"assignee": case.assignee}, assignees=assignable_users(case)
+        ),
+    }
+    context.update(forms)
+    return render(request, "intake/case_detail.html", context, status=status)
+
+
+def _back(case: Case) -> HttpResponse:
+    return redirect("intake:case_detail", reference=case.reference)
+
+
+@never_cache
+@require_GET
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _detail(request, get_case_for(request.user, reference))
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference, write=True)
+    form = CaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        services.case_update(case=case, data=form.cleaned_data, by=request.user)
+        messages.success(request, _("Case details saved."))
+        return _back(case)
+    status = 400 if form.is_bound else 200
+    return render(request, "intake/case_form.html", {"form": form, "case": case}, status=status)
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_POST
+def note_add(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference, write=True)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, status=400, note_form=form)
+    services.note_add(case=case, body=form.cleaned_data["body"], by=request.user)
+    messages.success(request, _("Note added."))
+    return _back(case)
+
+
+@never_cache
+@require_POST
+def case_move(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference, write=True)
+    form = StatusForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.case_move(
+                case=case,
+                to=form.cleaned_data["to"],
+                closure_reason=form.cleaned_data["closure_reason"],
+                by=request.user,
+            )
+        except TransitionError as exc:
+            form.add_error(None, str(exc))
+    if not form.is_valid():
+        return _detail(request, case, status=400, status_form=form)
+    messages.success(request, _("Status changed to “%(s)s”.") % {"s": case.get_status_display()})
+    return _back(case)
+
+
+@never_cache
+@require_POST
+def follow_up_set(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference, write=True)
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, status=400, follow_up_form=form)
+    services.case_set_follow_up(case=case, on=form.cleaned_data["follow_up_on"], by=request.user)
+    messages.success(request, _("Follow-up date saved."))
+    return _back(case)
+
+
+@never_cache
+@require_POST
+def verification_set(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference, write=True)
+    form = VerificationForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, status=400, verification_form=form)
+    services.case_set_verification(
+        case=case, verification=form.cleaned_data["verification"], by=request.user
+    )
+    messages.success(request, _("Verification state saved."))
+    return _back(case)
+
+
+@never_cache
+@require_POST
+def compromised_mark(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference, write=True)
+    services.case_mark_compromised(case=case, by=request.user)
+    messages.warning(request, _("Device marked as compromised: the known channels are burned."))
+    return _back(case)
+
+
+@never_cache
+@require_POST
+def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference, write=True, coordinate=True)
+    form = AssignForm(request.POST, assignees=assignable_users(case))
+    if not form.is_valid():
+        return _detail(request, case, status=400, assign_form=form)
+    services.case_assign(case=case, assignee=form.cleaned_data["assignee"], by=request.user)
+    messages.success(request, _("Assignment saved."))
+    return _back(case)
