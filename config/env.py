@@ -47,7 +47,7 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def env_secret(name: str) -> str:
+def env_secret(name: str, *, required: bool = True) -> str:
     """Read a secret from NAME, NAME_FILE or var/secrets/<name>; refuse to start without it."""
     if os.environ.get(name):
         return os.environ[name].strip()
@@ -60,6 +60,8 @@ def env_secret(name: str) -> str:
     dev_file = DEV_SECRETS_DIR / name.lower()
     if dev_file.exists():
         return dev_file.read_text().strip()
+    if not required:
+        return ""
     raise ImproperlyConfigured(
         f"{name} is not set. Set {name} or {name}_FILE; for a local development "
         f"machine, `make secrets` generates one under var/secrets/."

@@ -72,6 +72,9 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# The password may also come from a file, so it stays out of DATABASE_URL.
+if _db_password := env_secret("DATABASE_PASSWORD", required=False):
+    DATABASES["default"]["PASSWORD"] = _db_password
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

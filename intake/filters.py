@@ -15,14 +15,15 @@ SORTS = {
 
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
-    risk = django_filters.TypedChoiceFilter(choices=Risk.choices, coerce=int, label=_("risk"))
+    risk = django_filters.ChoiceFilter(choices=Risk.choices, label=_("risk"))
     region = django_filters.ChoiceFilter(choices=Region.choices, label=_("region"))
     assignee = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("assignee"))
     need = django_filters.ChoiceFilter(choices=Need.choices, method="filter_need", label=_("need"))
-    overdue = django_filters.BooleanFilter(
+    overdue = django_filters.ChoiceFilter(
+        choices=[("yes", _("overdue only"))],
         method="filter_overdue",
-        label=_("follow-up overdue"),
-        widget=django_filters.widgets.BooleanWidget,
+        label=_("follow-up"),
+        empty_label=_("any"),
     )
     sort = django_filters.ChoiceFilter(
         choices=[

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
-from intake.choices import Verification
+from intake.choices import Risk, Verification
 from intake.models import Case, Note
 from intake.services import CASE_FIELDS
 from intake.status import ClosureReason, Status
@@ -44,6 +44,11 @@ class CaseForm(CleanTextMixin, forms.ModelForm):
             "location": forms.TextInput(attrs={"autocomplete": "off"}),
             "risk": forms.RadioSelect,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A radio list needs no "---------" option: no choice is the error.
+        self.fields["risk"].choices = Risk.choices
 
 
 class IntakeForm(CaseForm):

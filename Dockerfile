@@ -1,0 +1,18 @@
+# Production image for web, worker and beat (see docker-compose.yml).
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 CORRIDOR_VAR_DIR=/srv/var
+WORKDIR /srv/corridor
+COPY pyproject.toml ./
+COPY config ./config
+COPY accounts ./accounts
+COPY intake ./intake
+COPY ops ./ops
+COPY crypto ./crypto
+COPY templates ./templates
+COPY static ./static
+COPY manage.py ./
+RUN pip install --no-cache-dir . \
+    && useradd --system --home /srv corridor \
+    && mkdir -p /srv/var && chown corridor /srv/var
+USER corridor
+EXPOSE 8000

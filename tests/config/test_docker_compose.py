@@ -1,0 +1,102 @@
+"""docker-compose.yml runs what the code has, with variables the settings read."""
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import get_commands
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SETTINGS_SOURCE = (ROOT / "config" / "settings.py").read_text()
+APP_SERVICES = ["web", "worker", "beat"]
+
+
+def settings_reads():
+    """Environment variables the settings read, and which of them are secrets."""
+    plain = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_]+)"', SETTINGS_SOURCE))
+    secrets = dict(re.findall(r'env_secret\("([A-Z_]+)"(, required=False)?', SETTINGS_SOURCE))
+    return plain, secrets
+
+
+def test_it_has_the_production_services():
+    assert set(COMPOSE["services"]) == {"web", "worker", "beat", "db", "redis"}
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_every_variable_is_read_by_the_settings(service):
+    plain, secrets = settings_reads()
+    for name in COMPOSE["services"][service]["environment"]:
+        base = name.removesuffix("_FILE")
+        assert name in plain or base in secrets, f"{service}: {name} is not read by settings"
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_every_required_secret_is_provided(service):
+    _, secrets = settings_reads()
+    env = COMPOSE["services"][service]["environment"]
+    for name, optional in secrets.items():
+        if not optional:
+            assert name in env or f"{name}_FILE" in env, f"{service} lacks {name}"
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_every_secret_file_is_mounted(service):
+    spec = COMPOSE["services"][service]
+    mounted = {f"/run/secrets/{name}" for name in spec["secrets"]}
+    for name, value in spec["environment"].items():
+        if name.endswith("_FILE"):
+            assert value in mounted
+            assert Path(value).name in COMPOSE["secrets"]
+
+
+def commands(service):
+    text = COMPOSE["services"][service]["command"]
+    inner = shlex.split(text)
+    if inner[:2] == ["sh", "-c"]:
+        return [shlex.split(part) for part in inner[2].split("&&")]
+    return [inner]
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_every_command_exists_in_the_code(service):
+    import importlib
+
+    for argv in commands(service):
+        if argv[0] == "exec":
+            argv = argv[1:]
+        if argv[:2] == ["python", "manage.py"]:
+            assert argv[2] in get_commands(), argv
+        elif argv[0] == "gunicorn":
+            module, _, attr = argv[1].partition(":")
+            assert hasattr(importlib.import_module(module), attr or "application")
+        elif argv[0] == "celery":
+            assert argv[1] == "-A"
+            app = importlib.import_module(argv[2]).celery_app
+            assert argv[3] in ("worker", "beat")
+            assert app.main == "corridor"
+        else:
+            pytest.fail(f"unknown command in {service}: {argv}")
+
+
+def test_beat_schedules_only_tasks_that_exist():
+    from django.conf import settings
+
+    from config import celery_app
+
+    celery_app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in celery_app.tasks
+
+
+def test_the_image_holds_every_package_of_the_project():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    packages = [p.rstrip("*") for p in project["tool"]["setuptools"]["packages"]["find"]["include"]]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for package in [*packages, "templates", "static"]:
+        assert f"COPY {package} " in dockerfile
+    assert all(COMPOSE["services"][s]["build"] == "." for s in APP_SERVICES)

@@ -1,0 +1,75 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env
+
+
+@pytest.fixture(autouse=True)
+def no_dev_secrets(monkeypatch, tmp_path):
+    monkeypatch.setattr(env, "DEV_SECRETS_DIR", tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"), [("true", True), ("0", False), ("YES", True), ("", False)]
+)
+def test_env_bool_reads_common_spellings(monkeypatch, raw, value):
+    monkeypatch.setenv("X_FLAG", raw)
+    assert env.env_bool("X_FLAG", not value) is value
+
+
+def test_env_bool_refuses_a_typo(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "ture")
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG"):
+        env.env_bool("X_FLAG", False)
+
+
+def test_env_int_refuses_a_non_number(monkeypatch):
+    monkeypatch.setenv("X_NUM", "15m")
+    with pytest.raises(ImproperlyConfigured, match="X_NUM"):
+        env.env_int("X_NUM", 1)
+
+
+def test_env_list_splits_and_trims(monkeypatch):
+    monkeypatch.setenv("X_LIST", " a, b ,,c")
+    assert env.env_list("X_LIST", "") == ["a", "b", "c"]
+
+
+def test_a_secret_comes_from_the_variable_then_the_file_then_var_secrets(
+    monkeypatch, tmp_path, no_dev_secrets
+):
+    (no_dev_secrets / "x_secret").write_text("from-dev-file\n")
+    assert env.env_secret("X_SECRET") == "from-dev-file"
+    secret_file = tmp_path / "mounted"
+    secret_file.write_text("from-file\n")
+    monkeypatch.setenv("X_SECRET_FILE", str(secret_file))
+    assert env.env_secret("X_SECRET") == "from-file"
+    monkeypatch.setenv("X_SECRET", "from-env")
+    assert env.env_secret("X_SECRET") == "from-env"
+
+
+def test_an_unreadable_secret_file_stops_start_up(monkeypatch, tmp_path):
+    monkeypatch.setenv("X_SECRET_FILE", str(tmp_path / "absent"))
+    with pytest.raises(ImproperlyConfigured, match="cannot be read"):
+        env.env_secret("X_SECRET")
+
+
+def test_an_optional_secret_may_be_absent():
+    assert env.env_secret("X_ABSENT", required=False) == ""
+
+
+def test_settings_refuse_a_malformed_encryption_key(monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEYS", "not-a-fernet-key")
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; from django.conf import settings; settings.DEBUG"],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS must be comma-separated Fernet keys" in result.stderr
+    assert "not-a-fernet-key" not in result.stderr

@@ -1,0 +1,103 @@
+import pytest
+from cryptography.fernet import Fernet, MultiFernet
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.urls import reverse
+from encrypted_model_fields import fields as library
+
+from crypto.fields import DecryptionError
+from intake.models import Case, Note
+from tests.factories import CaseFactory, NoteFactory
+
+
+@pytest.fixture
+def use_wrong_key(monkeypatch):
+    """Return a switch to a crypter that knows only an unrelated key."""
+
+    def switch():
+        monkeypatch.setattr(library, "CRYPTER", MultiFernet([Fernet(Fernet.generate_key())]))
+
+    return switch
+
+
+def raw_column(table, column, pk):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def test_it_stores_ciphertext_and_reads_plaintext(db):
+    case = CaseFactory(alias="Sparrow-plain")
+    stored = raw_column("intake_case", "alias", case.pk)
+    assert "Sparrow-plain" not in stored
+    assert stored.startswith("gAAAA")  # a Fernet token
+    assert Case.objects.get(pk=case.pk).alias == "Sparrow-plain"
+
+
+def test_a_wrong_key_fails_loudly_and_names_no_value(db, use_wrong_key):
+    case = CaseFactory(alias="Loud-failure-alias")
+    use_wrong_key()
+    with pytest.raises(DecryptionError) as excinfo:
+        Case.objects.get(pk=case.pk)
+    assert "Case.alias" in str(excinfo.value)
+    assert "Loud-failure-alias" not in str(excinfo.value)
+    assert "gAAAA" not in str(excinfo.value)
+
+
+def test_a_wrong_key_never_returns_ciphertext_from_values(db, use_wrong_key):
+    note = NoteFactory()
+    use_wrong_key()
+    with pytest.raises(DecryptionError):
+        list(Note.objects.filter(pk=note.pk).values_list("body", flat=True))
+
+
+def test_a_wrong_key_re_saves_nothing(client, caseworker, use_wrong_key):
+    case = CaseFactory(team=caseworker.teams.first(), alias="Keep-me")
+    before = raw_column("intake_case", "alias", case.pk)
+    use_wrong_key()
+    client.force_login(caseworker)
+    client.raise_request_exception = False
+    url = reverse("intake:note_add", args=[case.reference])
+    response = client.post(url, {"body": "note"})
+    assert response.status_code == 500
+    assert b"gAAAA" not in response.content
+    assert raw_column("intake_case", "alias", case.pk) == before
+    assert not Note.objects.exists()
+
+
+def test_a_wrong_key_stops_check_keys(db, use_wrong_key):
+    CaseFactory()
+    use_wrong_key()
+    with pytest.raises(CommandError, match="cannot be decrypted"):
+        call_command("check_keys")
+
+
+def test_check_keys_passes_with_the_right_key(db, capsys):
+    CaseFactory()
+    NoteFactory()
+    call_command("check_keys")
+    assert "read" in capsys.readouterr().out
+
+
+def test_an_older_key_still_decrypts_after_a_new_key_is_put_first(db, monkeypatch):
+    case = CaseFactory(alias="Rotated")
+    new = Fernet(Fernet.generate_key())
+    monkeypatch.setattr(library, "CRYPTER", MultiFernet([new, *library.CRYPTER._fernets]))
+    assert Case.objects.get(pk=case.pk).alias == "Rotated"
+
+
+def test_typed_text_that_looks_like_a_token_is_kept_as_typed(db):
+    token = library.encrypt_str("hidden").decode()
+    case = CaseFactory(alias=token[:80])
+    assert Case.objects.get(pk=case.pk).alias == token[:80]
+
+
+def test_a_missing_key_stops_start_up(monkeypatch, tmp_path):
+    from config import env
+
+    monkeypatch.delenv("FIELD_ENCRYPTION_KEYS", raising=False)
+    monkeypatch.delenv("FIELD_ENCRYPTION_KEYS_FILE", raising=False)
+    monkeypatch.setattr(env, "DEV_SECRETS_DIR", tmp_path)
+    with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEYS is not set"):
+        env.env_secret("FIELD_ENCRYPTION_KEYS")

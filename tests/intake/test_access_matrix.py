@@ -1,0 +1,197 @@
+"""Every role against every view: denied by default, decided on the object."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from intake.models import Case
+
+ROLES = [
+    "anonymous",
+    "operator",
+    "caseworker",
+    "coordinator",
+    "outsider",
+    "partner",
+    "auditor",
+    "admin",
+]
+
+
+def case_data(**overrides):
+    data = {
+        "alias": "Sparrow",
+        "contact_channel": "telegram",
+        "contact_handle": "@matrix_handle",
+        "safe_contact": "",
+        "region": "chechnya",
+        "location": "",
+        "threats": ["outing"],
+        "needs": ["shelter"],
+        "languages": ["ru"],
+        "risk": "3",
+        "narrative": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def post_data(view, case, personas):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    return {
+        "case_edit": case_data(),
+        "note_add": {"body": "A note from the matrix."},
+        "case_move": {"to": "verifying"},
+        "follow_up_set": {"follow_up_on": tomorrow.isoformat()},
+        "verification_set": {"verification": "verified"},
+        "compromised_mark": {},
+        "case_assign": {"assignee": personas["caseworker"].pk},
+    }[view]
+
+
+LOGIN = "login"  # redirected to the sign-in page
+L = LOGIN
+
+# Expected status per view and role, on a case of team A.
+# fmt: off
+#                             anon  oper cw   coord outsider partner auditor admin
+TEAM_VIEWS = {
+    ("case_list", "GET"):      [L, 200, 200, 200, 200, 404, 404, 404],
+    ("case_create", "GET"):    [L, 200, 200, 200, 200, 404, 404, 404],
+    ("handle_check", "POST"):  [L, 200, 200, 200, 200, 404, 404, 404],
+}
+CASE_VIEWS = {
+    ("case_detail", "GET"):       [L, 200, 200, 200, 404, 404, 404, 404],
+    ("case_edit", "GET"):         [L, 403, 200, 200, 404, 404, 404, 404],
+    ("case_edit", "POST"):        [L, 403, 302, 302, 404, 404, 404, 404],
+    ("note_add", "POST"):         [L, 403, 302, 302, 404, 404, 404, 404],
+    ("case_move", "POST"):        [L, 403, 302, 302, 404, 404, 404, 404],
+    ("follow_up_set", "POST"):    [L, 403, 302, 302, 404, 404, 404, 404],
+    ("verification_set", "POST"): [L, 403, 302, 302, 404, 404, 404, 404],
+    ("compromised_mark", "POST"): [L, 403, 302, 302, 404, 404, 404, 404],
+    ("case_assign", "POST"):      [L, 403, 403, 302, 404, 404, 404, 404],
+}
+# fmt: on
+REFUSED = (LOGIN, 403, 404)
+
+
+def cells(matrix):
+    return [
+        pytest.param(view, method, role, outcome, id=f"{view}-{method}-{role}")
+        for (view, method), expected in matrix.items()
+        for role, outcome in zip(ROLES, expected, strict=True)
+    ]
+
+
+def snapshot(case):
+    fresh = Case.objects.get(pk=case.pk)
+    return (
+        fresh.status,
+        fresh.verification,
+        fresh.follow_up_on,
+        fresh.device_compromised_at,
+        fresh.assignee_id,
+        fresh.alias,
+        fresh.notes.count(),
+    )
+
+
+def request(client, method, url, data):
+    return client.get(url) if method == "GET" else client.post(url, data)
+
+
+def check(response, outcome):
+    if outcome == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == outcome
+    if response.status_code in (200, 400):
+        # Case pages must not be kept by the browser or a proxy.
+        assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(("view", "method", "role", "outcome"), cells(CASE_VIEWS))
+def test_case_views(client, personas, case, view, method, role, outcome):
+    if role != "anonymous":
+        client.force_login(personas[role])
+    before = snapshot(case)
+    url = reverse(f"intake:{view}", args=[case.reference])
+    response = request(
+        client, method, url, post_data(view, case, personas) if method == "POST" else None
+    )
+    check(response, outcome)
+    if outcome in REFUSED:
+        assert snapshot(case) == before, "a refused request changed the case"
+    elif method == "POST":
+        assert snapshot(case) != before, "an allowed request changed nothing"
+
+
+@pytest.mark.parametrize(("view", "method", "role", "outcome"), cells(TEAM_VIEWS))
+def test_team_views(client, personas, case, view, method, role, outcome):
+    if role != "anonymous":
+        client.force_login(personas[role])
+    data = {"contact_handle": "@nobody"} if method == "POST" else None
+    check(request(client, method, reverse(f"intake:{view}"), data), outcome)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_case_create_post(client, personas, team_a, role):
+    """Recording a request: team roles of any team may; the rest get 404 or the login page."""
+    if role != "anonymous":
+        client.force_login(personas[role])
+    user = personas.get(role)
+    data = case_data(team=(user.teams.first().pk if user and user.teams.exists() else team_a.pk))
+    response = client.post(reverse("intake:case_create"), data)
+    expected = {"anonymous": LOGIN, "partner": 404, "auditor": 404, "admin": 404}
+    check(response, expected.get(role, 302))
+    assert Case.objects.exists() == (expected.get(role) is None)
+
+
+def test_outsider_cannot_record_into_another_team(client, outsider, team_a):
+    client.force_login(outsider)
+    response = client.post(reverse("intake:case_create"), case_data(team=team_a.pk))
+    assert response.status_code == 400
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "target"),
+    [
+        ("anonymous", "/login/"),
+        ("operator", "/cases/"),
+        ("caseworker", "/cases/"),
+        ("coordinator", "/cases/"),
+        ("outsider", "/cases/"),
+        ("auditor", "/admin/"),
+        ("admin", "/admin/"),
+    ],
+)
+def test_home_sends_each_role_to_its_work(client, personas, role, target):
+    if role != "anonymous":
+        client.force_login(personas[role])
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(target)
+
+
+def test_home_tells_a_partner_there_is_nothing_yet(client, partner):
+    client.force_login(partner)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"no work for your role" in response.content
+
+
+def test_sequential_ids_do_not_resolve(client, caseworker, case):
+    client.force_login(caseworker)
+    assert client.get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_an_inactive_user_sees_nothing(client, caseworker, case):
+    caseworker.is_active = False
+    caseworker.save()
+    client.force_login(caseworker)
+    response = client.get(reverse("intake:case_detail", args=[case.reference]))
+    assert response.status_code == 302  # signed out: inactive users are not authenticated

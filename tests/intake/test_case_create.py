@@ -1,0 +1,122 @@
+"""Recording a help request, and the warning for a known or flagged handle."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from crypto.blind_index import blind_index
+from intake.models import Case, FlaggedHandle
+from intake.status import Status
+from tests.factories import CaseFactory
+
+URL = reverse("intake:case_create")
+
+
+def data(team, **overrides):
+    values = {
+        "team": team.pk,
+        "alias": "Heron",
+        "contact_channel": "telegram",
+        "contact_handle": "@heron_demo",
+        "safe_contact": "Never call; relatives listen.",
+        "region": "chechnya",
+        "location": "a friend's flat",
+        "threats": ["police_detention", "outing"],
+        "needs": ["evacuation", "shelter"],
+        "languages": ["ru", "ce"],
+        "risk": "4",
+        "narrative": "Released yesterday; phone kept by police.",
+    }
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def desk(client, operator):
+    client.force_login(operator)
+    return client
+
+
+def test_an_operator_records_a_request(desk, operator, team_a):
+    response = desk.post(URL, data(team_a))
+    case = Case.objects.get()
+    assert response["Location"] == reverse("intake:case_detail", args=[case.reference])
+    assert (case.team, case.created_by, case.status, case.risk) == (team_a, operator, "new", 4)
+    assert case.needs == ["evacuation", "shelter"]
+    assert case.threats == ["outing", "police_detention"]
+    assert case.handle_index == blind_index("@heron_demo")
+    assert case.safe_contact == "Never call; relatives listen."
+
+
+def test_the_reference_is_random_and_opaque(desk, team_a):
+    desk.post(URL, data(team_a, contact_handle="@one"))
+    desk.post(URL, data(team_a, contact_handle="@two"))
+    first, second = Case.objects.order_by("pk")
+    shape = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
+    assert shape.fullmatch(first.reference) and shape.fullmatch(second.reference)
+    assert first.reference != second.reference
+
+
+def test_only_the_required_fields_are_required(desk, team_a):
+    response = desk.post(URL, {"team": team_a.pk})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"alias", "contact_channel", "region", "risk"}
+    assert not Case.objects.exists()
+
+
+def test_it_warns_about_a_known_handle_before_saving(desk, team_a):
+    existing = CaseFactory(team=team_a, contact_handle="@heron_demo")
+    response = desk.post(URL, data(team_a, contact_handle="  @HERON_demo "))
+    assert response.status_code == 400
+    assert existing.reference.encode() in response.content
+    assert Case.objects.count() == 1
+    response = desk.post(URL, data(team_a, record_anyway="on"))
+    assert response.status_code == 302
+    assert Case.objects.count() == 2
+
+
+def test_it_warns_about_a_flagged_provocation_handle(desk, team_a):
+    FlaggedHandle.objects.create(handle_index=blind_index("+7 900 000-12-34"))
+    response = desk.post(URL, data(team_a, contact_channel="phone", contact_handle="79000001234"))
+    assert response.status_code == 400
+    assert b"flagged as a suspected provocation" in response.content
+    assert not Case.objects.exists()
+
+
+def test_it_does_not_reveal_other_teams_cases(desk, team_a, team_b):
+    other = CaseFactory(team=team_b, contact_handle="@heron_demo")
+    response = desk.post(URL, data(team_a))
+    assert response.status_code == 302
+    assert other.reference.encode() not in desk.get(response["Location"]).content
+
+
+class TestHandleCheck:
+    url = reverse("intake:handle_check")
+
+    def test_it_answers_with_matches(self, desk, team_a):
+        existing = CaseFactory(team=team_a, contact_handle="@sparrow", status=Status.ACTIVE)
+        response = desk.post(self.url, {"contact_handle": "@Sparrow"})
+        assert existing.reference.encode() in response.content
+        assert "no-store" in response["Cache-Control"]
+
+    def test_it_answers_nothing_for_an_unknown_handle(self, desk, team_a):
+        CaseFactory(team=team_a, contact_handle="@sparrow")
+        response = desk.post(self.url, {"contact_handle": "@finch"})
+        assert response.status_code == 200
+        assert b"warning" not in response.content
+
+    def test_it_is_not_a_get(self, desk):
+        assert desk.get(self.url, {"contact_handle": "@x"}).status_code == 405
+
+    @pytest.mark.parametrize("handle", ["", "x" * 5000, "a\x00b", "<script>"])
+    def test_it_survives_bad_input(self, desk, handle):
+        response = desk.post(self.url, {"contact_handle": handle})
+        assert response.status_code == 200
+        assert b"<script>" not in response.content
+
+    def test_the_form_wires_the_check_to_the_handle_field(self, desk):
+        page = desk.get(URL).content.decode()
+        assert f'data-handle-check="{self.url}"' in page
+        assert 'id="handle-matches"' in page

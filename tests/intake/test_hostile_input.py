@@ -1,0 +1,196 @@
+"""Huge, empty, malformed and hostile input: a clear error or a safe render, never a 500,
+and nothing stored on rejection."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from intake.models import Case, Note
+from intake.status import Status
+
+HOSTILE = [
+    "",
+    " ",
+    "x" * 100_000,
+    "a\x00b",
+    "\x00",
+    "<script>alert('x')</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'; DROP TABLE intake_case; --",
+    "1 OR 1=1",
+    "\u202eevil\u202c",  # right-to-left override
+    "\u200b\u200d\ufeff",  # zero-width characters only
+    "Ｚａｌｇｏ ̷̡̛̀ͅ t̸̖͛e̵̡͝x̶̰̌t",
+    "🏳️‍🌈" * 50,
+    "\x1b[31mred",
+    "{{ 7*7 }} {% debug %}",
+    "%(alias)s %s %n",
+    "../../etc/passwd",
+]
+TEXT_FIELDS = ["alias", "contact_handle", "safe_contact", "location", "narrative"]
+CHOICE_FIELDS = ["contact_channel", "region", "risk", "threats", "needs", "languages", "team"]
+
+
+def valid(team):
+    return {
+        "team": team.pk,
+        "alias": "Kestrel",
+        "contact_channel": "signal",
+        "contact_handle": "@kestrel",
+        "safe_contact": "",
+        "region": "tajikistan",
+        "location": "",
+        "threats": ["extortion"],
+        "needs": ["money"],
+        "languages": ["tg"],
+        "risk": "2",
+        "narrative": "",
+    }
+
+
+def assert_safe(response):
+    assert response.status_code in (200, 302, 400)
+    if response.status_code != 302:
+        assert b"<script>alert" not in response.content
+        assert b"<img src=x" not in response.content
+
+
+@pytest.fixture
+def desk(client, caseworker):
+    client.force_login(caseworker)
+    return client
+
+
+@pytest.mark.parametrize("field", TEXT_FIELDS + CHOICE_FIELDS)
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_intake_form_field(desk, team_a, field, value):
+    response = desk.post(reverse("intake:case_create"), {**valid(team_a), field: value})
+    assert_safe(response)
+    if response.status_code == 302:
+        case = Case.objects.get()
+        assert getattr(case, field) in (value.strip(), [value]) or field == "narrative"
+    else:
+        assert not Case.objects.exists()
+
+
+@given(
+    st.fixed_dictionaries(
+        {name: st.text(max_size=300) for name in TEXT_FIELDS}
+        | {
+            name: st.one_of(st.text(max_size=20), st.sampled_from(["1", "4", "chechnya"]))
+            for name in CHOICE_FIELDS
+        }
+    )
+)
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_intake_form_never_fails_on_any_text(desk, team_a, data):
+    with transaction.atomic():
+        before = Case.objects.count()
+        response = desk.post(reverse("intake:case_create"), data)
+        assert_safe(response)
+        if response.status_code != 302:
+            assert Case.objects.count() == before
+        transaction.set_rollback(True)
+
+
+@given(st.text(max_size=500).filter(lambda s: s.strip()))
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_a_saved_case_reads_back_exactly(desk, team_a, alias):
+    with transaction.atomic():
+        response = desk.post(reverse("intake:case_create"), {**valid(team_a), "alias": alias[:80]})
+        if response.status_code == 302:
+            case = Case.objects.get()
+            assert case.alias == alias[:80].strip()
+            page = desk.get(response["Location"])
+            assert page.status_code == 200
+        transaction.set_rollback(True)
+
+
+def case_posts(case, caseworker):
+    today = timezone.localdate()
+    return {
+        "note_add": ["body"],
+        "case_move": ["to", "closure_reason"],
+        "follow_up_set": ["follow_up_on"],
+        "verification_set": ["verification"],
+        "case_assign": ["assignee"],
+    }, {
+        "follow_up_on": (today + timedelta(days=1)).isoformat(),
+        "to": "verifying",
+        "verification": "verified",
+        "assignee": caseworker.pk,
+        "body": "ok",
+        "closure_reason": "",
+    }
+
+
+@pytest.mark.parametrize(
+    ("view", "field"),
+    [
+        ("note_add", "body"),
+        ("case_move", "to"),
+        ("case_move", "closure_reason"),
+        ("follow_up_set", "follow_up_on"),
+        ("verification_set", "verification"),
+        ("case_assign", "assignee"),
+    ],
+)
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_case_action_field(client, coordinator, case, view, field, value):
+    client.force_login(coordinator)
+    before = Case.objects.filter(pk=case.pk).values().get()
+    response = client.post(reverse(f"intake:{view}", args=[case.reference]), {field: value})
+    assert_safe(response)
+    if response.status_code == 400:
+        assert Case.objects.filter(pk=case.pk).values().get() == before
+        assert not Note.objects.exists()
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_case_edit_text_fields(client, caseworker, case, value):
+    client.force_login(caseworker)
+    for field in TEXT_FIELDS:
+        data = {**valid(case.team), field: value}
+        data.pop("team")
+        response = client.post(reverse("intake:case_edit", args=[case.reference]), data)
+        assert_safe(response)
+        if response.status_code == 400:
+            assert Case.objects.get(pk=case.pk).alias == case.alias
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_login_form(client, db, value):
+    response = client.post(reverse("login"), {"username": value, "password": value})
+    assert_safe(response)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_oversized_request_body_is_refused_cleanly(desk, team_a):
+    response = desk.post(
+        reverse("intake:case_create"), {**valid(team_a), "narrative": "x" * 400_000}
+    )
+    assert response.status_code == 400
+    assert not Case.objects.exists()
+
+
+def test_a_status_move_from_a_stale_page_is_refused(client, caseworker, case):
+    """The form offered 'active' while the case was verifying; someone closed it meanwhile."""
+    client.force_login(caseworker)
+    Case.objects.filter(pk=case.pk).update(status=Status.RELOCATED)
+    response = client.post(reverse("intake:case_move", args=[case.reference]), {"to": "verifying"})
+    assert response.status_code == 400
+    assert Case.objects.get(pk=case.pk).status == Status.RELOCATED
