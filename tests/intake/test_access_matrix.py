@@ -195,3 +195,38 @@ def test_an_inactive_user_sees_nothing(client, caseworker, case):
     client.force_login(caseworker)
     response = client.get(reverse("intake:case_detail", args=[case.reference]))
     assert response.status_code == 302  # signed out: inactive users are not authenticated
+
+
+# fmt: off
+ADMIN_PAGES = {
+    #                               anon  oper cw   coord outsider partner auditor admin
+    "/admin/":                      [302, 302, 302, 302, 302, 302, 200, 200],
+    "/admin/accounts/user/":        [302, 302, 302, 302, 302, 302, 403, 200],
+}
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("path", "role", "status"),
+    [
+        pytest.param(path, role, status, id=f"{path}-{role}")
+        for path, expected in ADMIN_PAGES.items()
+        for role, status in zip(ROLES, expected, strict=True)
+    ],
+)
+def test_admin_pages(client, personas, path, role, status):
+    if role != "anonymous":
+        client.force_login(personas[role])
+    response = client.get(path)
+    assert response.status_code == status
+    if status == 302:
+        assert response["Location"].startswith(("/admin/login/", "/login/"))
+
+
+@pytest.mark.parametrize("role", ["auditor", "admin"])
+def test_the_admin_holds_no_case_content(client, personas, case, role):
+    client.force_login(personas[role])
+    index = client.get("/admin/")
+    assert b"/admin/intake/" not in index.content
+    assert client.get("/admin/intake/case/").status_code == 404
+    assert client.get("/admin/intake/note/").status_code == 404
