@@ -41,7 +41,18 @@
     });
   }
 
+  // The closure reason matters only when closing: show it only then.
+  function setUpClosureReason(select) {
+    var reason = select.form.querySelector("[name=closure_reason]");
+    if (!reason) return;
+    var field = reason.closest(".field");
+    function sync() { field.hidden = select.value !== "closed"; }
+    select.addEventListener("change", sync);
+    sync();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[name=to]").forEach(setUpClosureReason);
     document.querySelectorAll("form[data-handle-check]").forEach(setUpHandleCheck);
     document.querySelectorAll("form[data-confirm]").forEach(setUpConfirm);
   });

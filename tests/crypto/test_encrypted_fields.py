@@ -101,3 +101,20 @@ def test_a_missing_key_stops_start_up(monkeypatch, tmp_path):
     monkeypatch.setattr(env, "DEV_SECRETS_DIR", tmp_path)
     with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEYS is not set"):
         env.env_secret("FIELD_ENCRYPTION_KEYS")
+
+
+def test_filtering_on_an_encrypted_field_is_refused_loudly(db):
+    from django.core.exceptions import FieldError
+
+    CaseFactory(alias="Findable")
+    for lookup in ({"alias": "Findable"}, {"alias__icontains": "Find"}, {"alias__lower": "x"}):
+        with pytest.raises(FieldError):
+            list(Case.objects.filter(**lookup))
+    assert Case.objects.filter(alias__isnull=False).count() == 1
+
+
+def test_dumpdata_refuses_to_write_encrypted_values(db, capsys):
+    CaseFactory(alias="Not-in-a-dump")
+    with pytest.raises(CommandError, match="is encrypted and is not exported"):
+        call_command("dumpdata", "intake.case")
+    assert "Not-in-a-dump" not in capsys.readouterr().out
