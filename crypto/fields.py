@@ -44,7 +44,6 @@ class GuardedEncryptionMixin:
         # The library would try to decrypt them too: skip that.
         return super(library.EncryptedMixin, self).to_python(value)
 
-
     def get_lookup(self, lookup_name):
         # Only "is it empty" can be answered without decrypting every row.
         return super().get_lookup(lookup_name) if lookup_name == "isnull" else None

@@ -1,0 +1,23 @@
+from django.http import HttpRequest, HttpResponseBadRequest
+
+
+class RejectNullBytesMiddleware:
+    """Answer 400 to a query string or form with a NUL byte.
+
+    PostgreSQL refuses NUL in text, so one reaching any query (an admin
+    filter, a lookup) would be a 500; no legitimate input carries one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if self.has_null(request.GET) or (request.method == "POST" and self.has_null(request.POST)):
+            return HttpResponseBadRequest(
+                "The request contains a null character.", content_type="text/plain"
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def has_null(data) -> bool:
+        return any("\x00" in key or any("\x00" in v for v in data.getlist(key)) for key in data)
