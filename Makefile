@@ -17,6 +17,7 @@ install: $(BIN)/.installed
 # Development secrets live in var/secrets/ (git-ignored). Existing ones are
 # kept: a new encryption key would make the local database unreadable.
 secrets: install
+	@mkdir -p var && chmod 700 var  # the database and broker files: nobody else's business
 	$(BIN)/python -m config.devsecrets
 
 migrate: secrets

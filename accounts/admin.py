@@ -1,21 +1,56 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
 
-from accounts.models import Team, User
+from accounts.models import STAFF_ROLES, Team, User
+
+# Superuser status, groups and single permissions are left out: an admin
+# who could grant them could grant themselves anything.
+IDENTITY = (None, {"fields": ["username", "password"]})
+PROFILE = ("Profile", {"fields": ["first_name", "last_name", "email"]})
+ACCESS = ("Access", {"fields": ["role", "teams", "is_active", "is_staff"]})
+
+
+class StaffRoleFormMixin:
+    def clean(self):
+        data = super().clean()
+        if data.get("is_staff") and data.get("role") not in STAFF_ROLES:
+            raise ValidationError("Only administrators and auditors may use the admin site.")
+        return data
+
+
+class CorridorUserChangeForm(StaffRoleFormMixin, UserChangeForm):
+    pass
+
+
+class CorridorUserCreationForm(StaffRoleFormMixin, BaseUserAdmin.add_form):
+    class Meta(BaseUserAdmin.add_form.Meta):
+        model = User
+        fields = ["username", "role", "teams", "is_staff"]
+        widgets = {"teams": forms.CheckboxSelectMultiple}
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = CorridorUserChangeForm
+    add_form = CorridorUserCreationForm
     list_display = ["username", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active", "teams"]
-    fieldsets = [
-        *BaseUserAdmin.fieldsets,
-        ("Corridor", {"fields": ["role", "teams"]}),
-    ]
+    filter_horizontal = []
+    fieldsets = [IDENTITY, PROFILE, ACCESS, ("Dates", {"fields": ["last_login", "date_joined"]})]
     add_fieldsets = [
-        *BaseUserAdmin.add_fieldsets,
-        ("Corridor", {"fields": ["role", "teams"]}),
+        (None, {"fields": ["username", "password1", "password2", "role", "teams", "is_staff"]})
     ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            # Nobody widens their own access: another admin must do it.
+            fields += ["role", "teams", "is_active", "is_staff"]
+        return fields
 
 
 @admin.register(Team)

@@ -14,6 +14,8 @@ class Role(models.TextChoices):
 
 # Roles that belong to a team and see that team's cases.
 TEAM_ROLES = {Role.OPERATOR, Role.CASEWORKER, Role.COORDINATOR}
+# Roles that use the admin site; they never see case pages.
+STAFF_ROLES = {Role.ADMIN, Role.AUDITOR}
 
 
 class Team(models.Model):
@@ -32,20 +34,22 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
 
+    REQUIRED_FIELDS = ["email", "role"]
+
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="user_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_staff=False) | models.Q(role__in=STAFF_ROLES),
+                name="user_staff_only_admin_or_auditor",
             ),
         ]
 
     @property
     def sees_team_cases(self) -> bool:
         return self.is_active and self.role in TEAM_ROLES
-
-    @property
-    def records_cases(self) -> bool:
-        return self.sees_team_cases
 
     @property
     def works_cases(self) -> bool:

@@ -54,7 +54,16 @@ def auditor(db):
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    from django.contrib.auth.models import Permission
+
+    admin = UserFactory(username="admin", role=Role.ADMIN, is_staff=True)
+    admin.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="accounts",
+            codename__regex=r"^(view|add|change)_(user|team)$",
+        )
+    )
+    return admin
 
 
 @pytest.fixture

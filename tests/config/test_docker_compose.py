@@ -11,7 +11,7 @@ from django.core.management import get_commands
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SETTINGS_SOURCE = (ROOT / "config" / "settings.py").read_text()
-APP_SERVICES = ["web", "worker", "beat"]
+APP_SERVICES = ["migrate", "web", "worker", "beat"]
 
 
 def settings_reads():
@@ -22,7 +22,34 @@ def settings_reads():
 
 
 def test_it_has_the_production_services():
-    assert set(COMPOSE["services"]) == {"web", "worker", "beat", "db", "redis"}
+    assert set(COMPOSE["services"]) == {"migrate", "web", "worker", "beat", "db", "redis"}
+
+
+def test_only_the_one_shot_service_migrates():
+    migrating = [
+        s for s in APP_SERVICES if "manage.py migrate" in COMPOSE["services"][s]["command"]
+    ]
+    assert migrating == ["migrate"]
+    for service in ["web", "worker", "beat"]:
+        depends = COMPOSE["services"][service]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+        assert depends["db"]["condition"] == "service_healthy"
+
+
+def test_the_web_healthcheck_passes_with_production_settings(client, db, settings):
+    """Run the container's healthcheck request against production-like settings."""
+    env = COMPOSE["services"]["web"]["environment"]
+    settings.ALLOWED_HOSTS = ["corridor.example.org"]
+    settings.SECURE_SSL_REDIRECT = env["SECURE_SSL_REDIRECT"] == "true"
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    probe = COMPOSE["services"]["web"]["healthcheck"]["test"][-1]
+    assert "'X-Forwarded-Proto': 'https'" in probe
+    response = client.get(
+        "/health/", HTTP_HOST="corridor.example.org", HTTP_X_FORWARDED_PROTO="https"
+    )
+    assert response.status_code == 200
+    plain = client.get("/health/", HTTP_HOST="corridor.example.org")
+    assert plain.status_code == 200  # exempt from the https redirect
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)

@@ -175,7 +175,7 @@ def test_case_edit_text_fields(client, caseworker, case, value):
 def test_login_form(client, db, value):
     response = client.post(reverse("login"), {"username": value, "password": value})
     assert_safe(response)
-    assert response.status_code == 200
+    assert response.status_code in (200, 400)
     assert "_auth_user_id" not in client.session
 
 

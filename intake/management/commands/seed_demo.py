@@ -4,11 +4,12 @@ import random
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, Team, User
+from accounts.models import STAFF_ROLES, Role, Team, User
 from config.env import env_secret
 from intake import services
 from intake.choices import Channel, Language, Need, Region, Risk, Threat
@@ -95,16 +96,19 @@ class Command(BaseCommand):
         for name, role, team_names in USERS:
             user, created = User.objects.get_or_create(
                 username=name,
-                defaults={
-                    "role": role,
-                    "is_staff": role in {Role.ADMIN, Role.AUDITOR},
-                    "is_superuser": role == Role.ADMIN,
-                },
+                defaults={"role": role, "is_staff": role in STAFF_ROLES},
             )
             if created:
                 user.set_password(password)
                 user.save()
                 user.teams.set(Team.objects.get_or_create(name=t)[0] for t in team_names)
+                if role == Role.ADMIN:
+                    user.user_permissions.set(
+                        Permission.objects.filter(
+                            content_type__app_label="accounts",
+                            codename__regex=r"^(view|add|change)_(user|team)$",
+                        )
+                    )
             users[name] = user
         return users
 
