@@ -9,9 +9,13 @@ import hmac
 import re
 import unicodedata
 
+import phonenumbers
 from django.conf import settings
 
 PHONE_LIKE = re.compile(r"^\+?[\d\s().\-]{6,}$")
+# Numbers without a country code are read as Russian: "8 900 …", "900 …" and
+# "+7 900 …" are one person, and most requests come from Russian numbers.
+DEFAULT_PHONE_REGION = "RU"
 WHITESPACE = re.compile(r"\s+")
 INVISIBLE = {"Cf"}  # zero-width and direction marks
 
@@ -22,12 +26,22 @@ def normalise_handle(handle: str) -> str:
     text = "".join(ch for ch in text if unicodedata.category(ch) not in INVISIBLE)
     text = text.strip()
     if PHONE_LIKE.match(text):
-        return "".join(ch for ch in text if ch.isdigit())
+        return normalise_phone(text)
     text = WHITESPACE.sub("", text).casefold()
     text = text.removeprefix("@")
     for prefix in ("https://t.me/", "http://t.me/", "t.me/"):
         text = text.removeprefix(prefix)
     return text
+
+
+def normalise_phone(text: str) -> str:
+    try:
+        number = phonenumbers.parse(text, DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_possible_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return "".join(ch for ch in text if ch.isdigit())
 
 
 def blind_index(handle: str) -> str:

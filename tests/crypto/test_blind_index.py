@@ -9,6 +9,9 @@ from crypto.blind_index import blind_index, normalise_handle
         ("@Sparrow", "sparrow"),
         ("t.me/sparrow", "@SPARROW"),
         ("+7 (900) 000-11-22", "79000001122"),
+        ("8 900 000 11 22", "+7 900 000-11-22"),
+        ("900 000 11 22", "+79000001122"),
+        ("+994 50 000 11 22", "+994500001122"),
         ("Sparrow\u200b", "sparrow"),  # zero-width space
         ("ｓｐａｒｒｏｗ", "sparrow"),  # full-width letters
         (" user@example.org ", "USER@example.org"),
@@ -20,6 +23,8 @@ def test_it_matches_the_same_handle_written_differently(a, b):
 
 def test_it_keeps_different_handles_apart():
     assert blind_index("@sparrow") != blind_index("@sparrow2")
+    assert blind_index("+994 50 000 11 22") != blind_index("+7 50 000 11 22")
+    assert blind_index("+7 900 000 11 22") != blind_index("+7 900 000 11 23")
 
 
 def test_it_is_keyed(settings):
