@@ -1,12 +1,12 @@
 """Huge, empty, malformed and hostile input: a clear error or a safe render, never a 500,
 and nothing stored on rejection."""
 
-from datetime import timedelta
+import operator
+from collections import Counter
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -73,68 +73,75 @@ def test_intake_form_field(desk, team_a, field, value):
     assert_safe(response)
     if response.status_code == 302:
         case = Case.objects.get()
-        assert getattr(case, field) in (value.strip(), [value]) or field == "narrative"
+        assert getattr(case, field) == value.strip()
     else:
         assert not Case.objects.exists()
 
 
-@given(
-    st.fixed_dictionaries(
-        {name: st.text(max_size=300) for name in TEXT_FIELDS}
-        | {
-            name: st.one_of(st.text(max_size=20), st.sampled_from(["1", "4", "chechnya"]))
-            for name in CHOICE_FIELDS
+VALID_CHOICES = {
+    "contact_channel": ["telegram", "phone", "other"],
+    "region": ["chechnya", "azerbaijan", "other"],
+    "risk": ["1", "2", "3", "4"],
+    "threats": ["outing", "extortion"],
+    "needs": ["shelter", "legal"],
+    "languages": ["ru", "ce"],
+}
+# Either all choices valid or all attacked, and either all text free of
+# control characters or anything at all: then about a quarter of the
+# examples must save and render, and the rest must be refused cleanly.
+PRINTABLE = st.characters(blacklist_categories=("Cc", "Cs"))
+SINGLE_CHOICES = ("contact_channel", "region", "risk")
+
+
+def text_fields(text):
+    return st.fixed_dictionaries(
+        {name: text for name in TEXT_FIELDS} | {"alias": text.filter(str.strip)}
+    )
+
+
+def choice_fields(pick):
+    return st.fixed_dictionaries(
+        {
+            name: pick(values) if name in SINGLE_CHOICES else st.lists(pick(values), max_size=2)
+            for name, values in VALID_CHOICES.items()
         }
     )
+
+
+FORM_DATA = st.builds(
+    operator.or_,
+    st.one_of(text_fields(st.text(PRINTABLE, max_size=80)), text_fields(st.text(max_size=300))),
+    st.one_of(choice_fields(st.sampled_from), choice_fields(lambda _: st.text(max_size=20))),
 )
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-def test_intake_form_never_fails_on_any_text(desk, team_a, data):
-    with transaction.atomic():
-        before = Case.objects.count()
-        response = desk.post(reverse("intake:case_create"), data)
-        assert_safe(response)
-        if response.status_code != 302:
-            assert Case.objects.count() == before
-        transaction.set_rollback(True)
 
 
-@given(st.text(max_size=500).filter(lambda s: s.strip()))
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-def test_a_saved_case_reads_back_exactly(desk, team_a, alias):
-    with transaction.atomic():
-        response = desk.post(reverse("intake:case_create"), {**valid(team_a), "alias": alias[:80]})
-        if response.status_code == 302:
-            case = Case.objects.get()
-            assert case.alias == alias[:80].strip()
-            page = desk.get(response["Location"])
-            assert page.status_code == 200
-        transaction.set_rollback(True)
+def test_intake_form_never_fails_on_any_text(desk, team_a):
+    outcomes = Counter()
 
+    @given(FORM_DATA)
+    @settings(
+        max_examples=80,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    def post(data):
+        with transaction.atomic():
+            before = Case.objects.count()
+            response = desk.post(reverse("intake:case_create"), {**data, "team": team_a.pk})
+            assert_safe(response)
+            outcomes[response.status_code] += 1
+            if response.status_code == 302:
+                case = Case.objects.get(reference=response["Location"].split("/")[-2])
+                assert case.alias == data["alias"].strip()
+                assert desk.get(response["Location"]).status_code == 200
+            else:
+                assert Case.objects.count() == before
+            transaction.set_rollback(True)
 
-def case_posts(case, caseworker):
-    today = timezone.localdate()
-    return {
-        "note_add": ["body"],
-        "case_move": ["to", "closure_reason"],
-        "follow_up_set": ["follow_up_on"],
-        "verification_set": ["verification"],
-        "case_assign": ["assignee"],
-    }, {
-        "follow_up_on": (today + timedelta(days=1)).isoformat(),
-        "to": "verifying",
-        "verification": "verified",
-        "assignee": caseworker.pk,
-        "body": "ok",
-        "closure_reason": "",
-    }
+    post()
+    # Both paths were exercised: a run that only ever rejected proves little.
+    assert outcomes[302] >= 5, outcomes
+    assert outcomes[400] >= 5, outcomes
 
 
 @pytest.mark.parametrize(
@@ -159,16 +166,16 @@ def test_case_action_field(client, coordinator, case, view, field, value):
         assert not Note.objects.exists()
 
 
+@pytest.mark.parametrize("field", TEXT_FIELDS)
 @pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
-def test_case_edit_text_fields(client, caseworker, case, value):
+def test_case_edit_text_field(client, caseworker, case, field, value):
     client.force_login(caseworker)
-    for field in TEXT_FIELDS:
-        data = {**valid(case.team), field: value}
-        data.pop("team")
-        response = client.post(reverse("intake:case_edit", args=[case.reference]), data)
-        assert_safe(response)
-        if response.status_code == 400:
-            assert Case.objects.get(pk=case.pk).alias == case.alias
+    before = getattr(Case.objects.get(pk=case.pk), field)
+    data = {**valid(case.team), field: value}
+    response = client.post(reverse("intake:case_edit", args=[case.reference]), data)
+    assert_safe(response)
+    after = getattr(Case.objects.get(pk=case.pk), field)
+    assert after == (value.strip() if response.status_code == 302 else before)
 
 
 @pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
