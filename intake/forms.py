@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from intake.choices import Risk, Verification
-from intake.models import Case, Note
-from intake.services import CASE_FIELDS
+from intake.models import INTAKE_FIELDS, Case, Note
 from intake.status import ClosureReason, Status
 
 ALLOWED_CONTROLS = {"\n", "\r", "\t"}
@@ -35,7 +34,7 @@ class CleanTextMixin:
 class CaseForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Case
-        fields = CASE_FIELDS
+        fields = INTAKE_FIELDS
         widgets = {
             "safe_contact": forms.Textarea(attrs={"rows": 2}),
             "narrative": forms.Textarea(attrs={"rows": 6}),
@@ -60,7 +59,7 @@ class IntakeForm(CaseForm):
     )
 
     class Meta(CaseForm.Meta):
-        fields = ["team", *CASE_FIELDS]
+        fields = ["team", *INTAKE_FIELDS]
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,7 +87,9 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(s.value, s.label) for s in case.allowed_statuses()]
+        # Offer only the allowed moves, but accept any status, so that a move
+        # from a stale page gets the state machine's own message.
+        self.fields["to"].widget.choices = [(s.value, s.label) for s in case.allowed_statuses()]
 
 
 class FollowUpForm(forms.Form):

@@ -21,6 +21,23 @@ def new_reference() -> str:
     return f"{symbols[:4]}-{symbols[4:8]}-{symbols[8:]}"
 
 
+# What an operator records and a caseworker may edit; the rest of a case is
+# changed only through its own actions (status, assignment, follow-up, ...).
+INTAKE_FIELDS = [
+    "alias",
+    "contact_channel",
+    "contact_handle",
+    "safe_contact",
+    "region",
+    "location",
+    "threats",
+    "needs",
+    "languages",
+    "risk",
+    "narrative",
+]
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Status.CLOSED)
@@ -187,15 +204,51 @@ class StatusChange(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
+class CaseEvent(models.Model):
+    """A milestone on the case timeline other than a note or a status change.
+
+    `detail` holds a choice value or a staff username, never case content.
+    """
+
+    class Kind(models.TextChoices):
+        DEVICE_COMPROMISED = "device_compromised", _("Device marked as compromised")
+        CHANNEL_RESTORED = "channel_restored", _("A new safe channel was confirmed")
+        ASSIGNED = "assigned", _("Assigned")
+        VERIFICATION = "verification", _("Verification changed")
+        SUSPICION_LIFTED = "suspicion_lifted", _("Suspicion of provocation lifted")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    detail = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return self.kind
+
+    def get_detail_display(self) -> str:
+        if self.kind == self.Kind.VERIFICATION and self.detail in Verification.values:
+            return Verification(self.detail).label
+        return self.detail
+
+
 class FlaggedHandle(models.Model):
     """A contact handle seen in a suspected provocation, kept only as its blind index.
 
     It outlives the case it came from, so the next request from the same
-    handle is recognised without anyone keeping the handle itself.
+    handle is recognised without anyone keeping the handle itself. Who
+    flagged it is kept, so a coordinator can judge and lift a bad flag.
     """
 
     handle_index = models.CharField(max_length=64, unique=True)
     flagged_at = models.DateTimeField(default=timezone.now)
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"flagged handle {self.pk}"

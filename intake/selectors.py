@@ -11,6 +11,12 @@ from accounts.models import Role, User
 from intake.models import Case
 
 
+def require_case_staff(user: User) -> None:
+    """404 for anyone without case pages at all (partners, auditors, admins)."""
+    if not user.sees_team_cases:
+        raise Http404
+
+
 def cases_visible_to(user: User) -> QuerySet[Case]:
     if not user.is_authenticated or not user.sees_team_cases:
         return Case.objects.none()
@@ -50,13 +56,13 @@ def team_assignees(user: User) -> QuerySet[User]:
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    kind: str  # "created", "note", "status", "compromised"
+    kind: str  # "created", "note", "status", "event"
     by: User | None
     item: object | None = None
 
 
 def case_timeline(case: Case) -> list[TimelineEntry]:
-    """Notes, status changes and the case's own milestones, oldest first."""
+    """Notes, status changes and other events, oldest first."""
     entries = [TimelineEntry(case.created_at, "created", case.created_by)]
     entries += [
         TimelineEntry(n.created_at, "note", n.author, n)
@@ -65,6 +71,5 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
     entries += [
         TimelineEntry(c.at, "status", c.by, c) for c in case.status_changes.select_related("by")
     ]
-    if case.device_compromised_at:
-        entries.append(TimelineEntry(case.device_compromised_at, "compromised", None))
+    entries += [TimelineEntry(e.at, "event", e.by, e) for e in case.events.select_related("by")]
     return sorted(entries, key=lambda e: e.at)

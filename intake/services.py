@@ -1,31 +1,24 @@
-"""Work on cases that spans models or touches crypto."""
+"""Work on cases that spans models or touches crypto.
+
+Every function takes `by`, the user acting: the timeline shows it, and the
+audit trail will record it.
+"""
 
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Team, User
 from crypto.blind_index import blind_index
 from intake.choices import Verification
-from intake.models import Case, FlaggedHandle, Note, StatusChange
+from intake.models import INTAKE_FIELDS, Case, CaseEvent, FlaggedHandle, Note, StatusChange
 from intake.selectors import cases_visible_to
 from intake.status import ClosureReason
 
-CASE_FIELDS = [
-    "alias",
-    "contact_channel",
-    "contact_handle",
-    "safe_contact",
-    "region",
-    "location",
-    "threats",
-    "needs",
-    "languages",
-    "risk",
-    "narrative",
-]
+Event = CaseEvent.Kind
 
 
 @dataclass
@@ -57,7 +50,7 @@ def handle_matches(*, user: User, handle: str, exclude: Case | None = None) -> H
 
 
 def case_create(*, team: Team, data: dict, by: User) -> Case:
-    case = Case(team=team, created_by=by, **{k: data[k] for k in CASE_FIELDS})
+    case = Case(team=team, created_by=by, **{k: data[k] for k in INTAKE_FIELDS})
     case.handle_index = blind_index(case.contact_handle)
     case.full_clean()
     case.save()
@@ -65,7 +58,7 @@ def case_create(*, team: Team, data: dict, by: User) -> Case:
 
 
 def case_update(*, case: Case, data: dict, by: User) -> Case:
-    for name in CASE_FIELDS:
+    for name in INTAKE_FIELDS:
         setattr(case, name, data[name])
     case.handle_index = blind_index(case.contact_handle)
     case.full_clean()
@@ -77,16 +70,8 @@ def case_update(*, case: Case, data: dict, by: User) -> Case:
 def case_move(*, case: Case, to: str, closure_reason: str = "", by: User) -> StatusChange:
     change = case.move_to(to, by=by, closure_reason=closure_reason)
     if closure_reason == ClosureReason.PROVOCATION:
-        case_flag_provocation(case=case)
+        _flag_provocation(case=case, by=by)
     return change
-
-
-def case_flag_provocation(*, case: Case) -> None:
-    """Remember the handle as a provocateur's, by blind index only."""
-    Case.objects.filter(pk=case.pk).update(verification=Verification.SUSPECTED)
-    case.verification = Verification.SUSPECTED
-    if case.handle_index:
-        FlaggedHandle.objects.get_or_create(handle_index=case.handle_index)
 
 
 def note_add(*, case: Case, body: str, by: User) -> Note:
@@ -101,12 +86,38 @@ def case_set_follow_up(*, case: Case, on: date | None, by: User) -> None:
     case.save(update_fields=["follow_up_on", "updated_at"])
 
 
+@transaction.atomic
 def case_set_verification(*, case: Case, verification: str, by: User) -> None:
-    if verification == Verification.SUSPECTED:
-        case_flag_provocation(case=case)
+    """Set the verification state; lifting a suspicion is a coordinator's call."""
+    if verification == case.verification:
         return
+    if verification == Verification.SUSPECTED:
+        _flag_provocation(case=case, by=by)
+        return
+    if case.verification == Verification.SUSPECTED:
+        # A coerced insider could flag a real person's handle for every
+        # team; a coordinator reviews and lifts such a flag.
+        if not by.coordinates:
+            raise PermissionDenied("Only a coordinator can lift a suspicion of provocation.")
+        FlaggedHandle.objects.filter(handle_index=case.handle_index).delete()
+        CaseEvent.objects.create(case=case, kind=Event.SUSPICION_LIFTED, by=by)
     case.verification = verification
     case.save(update_fields=["verification", "updated_at"])
+    CaseEvent.objects.create(case=case, kind=Event.VERIFICATION, by=by, detail=verification)
+
+
+def _flag_provocation(*, case: Case, by: User) -> None:
+    """Remember the handle as a provocateur's, by blind index only."""
+    if case.verification != Verification.SUSPECTED:
+        case.verification = Verification.SUSPECTED
+        case.save(update_fields=["verification", "updated_at"])
+        CaseEvent.objects.create(
+            case=case, kind=Event.VERIFICATION, by=by, detail=Verification.SUSPECTED
+        )
+    if case.handle_index:
+        FlaggedHandle.objects.get_or_create(
+            handle_index=case.handle_index, defaults={"flagged_by": by}
+        )
 
 
 def case_mark_compromised(*, case: Case, by: User) -> None:
@@ -114,8 +125,21 @@ def case_mark_compromised(*, case: Case, by: User) -> None:
     if case.device_compromised_at is None:
         case.device_compromised_at = timezone.now()
         case.save(update_fields=["device_compromised_at", "updated_at"])
+        CaseEvent.objects.create(case=case, kind=Event.DEVICE_COMPROMISED, by=by)
+
+
+def case_restore_channel(*, case: Case, by: User) -> None:
+    """Record that the person is reachable on a new safe channel again."""
+    if case.device_compromised_at is not None:
+        case.device_compromised_at = None
+        case.save(update_fields=["device_compromised_at", "updated_at"])
+        CaseEvent.objects.create(case=case, kind=Event.CHANNEL_RESTORED, by=by)
 
 
 def case_assign(*, case: Case, assignee: User | None, by: User) -> None:
+    if assignee == case.assignee:
+        return
     case.assignee = assignee
     case.save(update_fields=["assignee", "updated_at"])
+    detail = assignee.username if assignee else ""
+    CaseEvent.objects.create(case=case, kind=Event.ASSIGNED, by=by, detail=detail)

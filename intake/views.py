@@ -1,6 +1,7 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -25,6 +26,7 @@ from intake.selectors import (
     case_timeline,
     cases_visible_to,
     get_case_for,
+    require_case_staff,
     team_assignees,
 )
 from intake.status import TransitionError
@@ -34,19 +36,15 @@ CASES_PER_PAGE = 50
 LIST_DEFERRED = ["narrative", "safe_contact", "location", "contact_handle"]
 
 
-def _require_team_role(request: HttpRequest) -> None:
-    # Partners, auditors and admins have no case pages at all: 404, as for
-    # a case they may not see.
-    if not request.user.sees_team_cases:
-        raise Http404
-
-
 @never_cache
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    _require_team_role(request)
+    require_case_staff(request.user)
+    # The default sort must hold on page 2 too, whose link carries no "sort".
+    query = request.GET.copy()
+    query.setdefault("sort", "risk")
     case_filter = CaseFilter(
-        request.GET or {"sort": "risk"},
+        query,
         queryset=cases_visible_to(request.user).select_related("assignee").defer(*LIST_DEFERRED),
         assignees=team_assignees(request.user),
     )
@@ -58,7 +56,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
-    _require_team_role(request)
+    require_case_staff(request.user)
     form = IntakeForm(request.POST or None, user=request.user)
     matches = None
     if request.method == "POST" and form.is_valid():
@@ -84,7 +82,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def handle_check(request: HttpRequest) -> HttpResponse:
     """Answer the intake form's as-you-type duplicate check (POST: no handle in a URL)."""
-    _require_team_role(request)
+    require_case_staff(request.user)
     form = HandleCheckForm(request.POST)
     matches = None
     if form.is_valid():
@@ -133,6 +131,8 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.case_update(case=case, data=form.cleaned_data, by=request.user)
         messages.success(request, _("Case details saved."))
+        if services.handle_matches(user=request.user, handle=case.contact_handle, exclude=case):
+            messages.warning(request, _("The new contact handle is already known: see below."))
         return _back(case)
     status = 400 if form.is_bound else 200
     return render(request, "intake/case_form.html", {"form": form, "case": case}, status=status)
@@ -191,9 +191,13 @@ def verification_set(request: HttpRequest, reference: str) -> HttpResponse:
     form = VerificationForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, status=400, verification_form=form)
-    services.case_set_verification(
-        case=case, verification=form.cleaned_data["verification"], by=request.user
-    )
+    try:
+        services.case_set_verification(
+            case=case, verification=form.cleaned_data["verification"], by=request.user
+        )
+    except PermissionDenied:
+        form.add_error(None, _("Only a coordinator can lift a suspicion of provocation."))
+        return _detail(request, case, status=403, verification_form=form)
     messages.success(request, _("Verification state saved."))
     return _back(case)
 
@@ -204,6 +208,15 @@ def compromised_mark(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference, write=True)
     services.case_mark_compromised(case=case, by=request.user)
     messages.warning(request, _("Device marked as compromised: the known channels are burned."))
+    return _back(case)
+
+
+@never_cache
+@require_POST
+def channel_restore(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference, write=True)
+    services.case_restore_channel(case=case, by=request.user)
+    messages.success(request, _("Recorded: the person has a new safe channel."))
     return _back(case)
 
 

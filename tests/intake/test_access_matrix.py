@@ -47,6 +47,7 @@ def post_data(view, case, personas):
         "follow_up_set": {"follow_up_on": tomorrow.isoformat()},
         "verification_set": {"verification": "verified"},
         "compromised_mark": {},
+        "channel_restore": {},
         "case_assign": {"assignee": personas["caseworker"].pk},
     }[view]
 
@@ -71,6 +72,7 @@ CASE_VIEWS = {
     ("follow_up_set", "POST"):    [L, 403, 302, 302, 404, 404, 404, 404],
     ("verification_set", "POST"): [L, 403, 302, 302, 404, 404, 404, 404],
     ("compromised_mark", "POST"): [L, 403, 302, 302, 404, 404, 404, 404],
+    ("channel_restore", "POST"):  [L, 403, 302, 302, 404, 404, 404, 404],
     ("case_assign", "POST"):      [L, 403, 403, 302, 404, 404, 404, 404],
 }
 # fmt: on
@@ -117,6 +119,8 @@ def check(response, outcome):
 def test_case_views(client, personas, case, view, method, role, outcome):
     if role != "anonymous":
         client.force_login(personas[role])
+    if view == "channel_restore":
+        Case.objects.filter(pk=case.pk).update(device_compromised_at=timezone.now())
     before = snapshot(case)
     url = reverse(f"intake:{view}", args=[case.reference])
     response = request(

@@ -71,6 +71,16 @@ def test_marking_the_device_compromised_warns_that_channels_are_burned(worker, c
     assert Case.objects.get(pk=case.pk).device_compromised_at == first
 
 
+def test_a_new_safe_channel_clears_the_warning_and_both_stay_on_the_timeline(worker, case):
+    worker.post(url("compromised_mark", case))
+    worker.post(url("channel_restore", case))
+    assert Case.objects.get(pk=case.pk).device_compromised_at is None
+    page = worker.get(url("case_detail", case)).content.decode()
+    assert "every known channel is burned" not in page
+    assert "Device marked as compromised" in page
+    assert "A new safe channel was confirmed" in page
+
+
 def test_a_compromised_device_shows_in_the_list(worker, case):
     worker.post(url("compromised_mark", case))
     assert b"device compromised" in worker.get(reverse("intake:case_list")).content
@@ -84,10 +94,27 @@ def test_verification_can_be_set_and_suspicion_flags_the_handle(worker, case):
     assert FlaggedHandle.objects.filter(handle_index=case.handle_index).exists()
 
 
+def test_only_a_coordinator_lifts_a_suspicion(client, caseworker, coordinator, case):
+    client.force_login(caseworker)
+    client.post(url("verification_set", case), {"verification": "suspected"})
+    assert FlaggedHandle.objects.get().flagged_by == caseworker
+    response = client.post(url("verification_set", case), {"verification": "verified"})
+    assert response.status_code == 403
+    assert b"Only a coordinator can lift a suspicion" in response.content
+    assert Case.objects.get(pk=case.pk).verification == Verification.SUSPECTED
+    client.force_login(coordinator)
+    client.post(url("verification_set", case), {"verification": "verified"})
+    assert Case.objects.get(pk=case.pk).verification == Verification.VERIFIED
+    assert not FlaggedHandle.objects.exists()
+    page = client.get(url("case_detail", case)).content.decode()
+    assert "Suspicion of provocation lifted" in page
+
+
 def test_a_coordinator_assigns_within_the_team(client, coordinator, caseworker, case):
     client.force_login(coordinator)
     client.post(url("case_assign", case), {"assignee": caseworker.pk})
     assert Case.objects.get(pk=case.pk).assignee == caseworker
+    assert "Assigned: caseworker" in client.get(url("case_detail", case)).content.decode()
     client.post(url("case_assign", case), {"assignee": ""})
     assert Case.objects.get(pk=case.pk).assignee is None
 
@@ -120,8 +147,21 @@ def test_editing_details_updates_the_blind_index(worker, case):
     assert response.status_code == 302
     fresh = Case.objects.get(pk=case.pk)
     assert (fresh.alias, fresh.location, fresh.needs) == ("New alias", "moved", ["legal"])
-    other = CaseFactory(contact_handle="79000000001")
+    other = CaseFactory(contact_handle="89000000001")
     assert fresh.handle_index == other.handle_index
+
+
+def test_editing_to_a_known_handle_warns(worker, team_a, case):
+    CaseFactory(team=team_a, contact_handle="@already_known")
+    data = {
+        "alias": case.alias,
+        "contact_channel": "telegram",
+        "contact_handle": "@Already_Known",
+        "region": "chechnya",
+        "risk": "2",
+    }
+    response = worker.post(url("case_edit", case), data, follow=True)
+    assert b"The new contact handle is already known" in response.content
 
 
 def test_the_detail_page_shows_the_case(worker, team_a):

@@ -134,3 +134,15 @@ def test_the_list_does_not_decrypt_what_it_does_not_show(listed, team_a):
     assert b"NARRATIVE-NOT-ON-LIST" not in response.content
     page_case = response.context["page"][0]
     assert "narrative" in page_case.get_deferred_fields()
+
+
+def test_the_second_page_keeps_the_default_order(listed, team_a):
+    now = timezone.now()
+    for i in range(60):
+        CaseFactory(team=team_a, risk=1 + i % 4, created_at=now - timedelta(minutes=i % 7))
+    first = refs(listed.get(URL))
+    second = refs(listed.get(URL, {"page": 2}))
+    assert len(first) == 50 and len(second) == 10
+    assert not set(first) & set(second)
+    risks = [c.risk for c in listed.get(URL).context["page"]]
+    assert risks == sorted(risks, reverse=True)

@@ -96,7 +96,7 @@ class TestThroughTheView:
         url = reverse("intake:case_move", args=[case.reference])
         response = client.post(url, {"to": "relocated"})
         assert response.status_code == 400
-        assert b"relocated is not one of the available choices" in response.content
+        assert "A case cannot move from “New” to “Relocated”." in response.content.decode()
         assert Case.objects.get(pk=case.pk).status == Status.NEW
 
     def test_closing_without_reason_is_explained(self, client, caseworker, case):
