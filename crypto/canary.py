@@ -1,4 +1,4 @@
-"""Prove at start-up that the configured keys read what is stored."""
+"""Prove that the configured keys read what is stored."""
 
 from django.apps import apps
 
@@ -15,11 +15,19 @@ def encrypted_fields():
             yield model, names
 
 
-def verify_keys(sample: int = 3) -> int:
-    """Decrypt the newest and oldest rows of each model; raise DecryptionError if any fails."""
+def verify_keys(*, sample: int | None = 3) -> int:
+    """Decrypt the oldest and newest `sample` rows of each model, or every row if None.
+
+    Raises DecryptionError at the first value the keys cannot read.
+    """
     checked = 0
     for model, names in encrypted_fields():
-        for order in ("pk", "-pk"):
-            for _row in model.objects.order_by(order).only(*names)[:sample]:
+        rows = model.objects.only(*names)
+        if sample is None:
+            batches = [rows.order_by("pk").iterator(chunk_size=2000)]
+        else:
+            batches = [rows.order_by("pk")[:sample], rows.order_by("-pk")[:sample]]
+        for batch in batches:
+            for _row in batch:
                 checked += 1
     return checked

@@ -118,3 +118,14 @@ def test_dumpdata_refuses_to_write_encrypted_values(db, capsys):
     with pytest.raises(CommandError, match="is encrypted and is not exported"):
         call_command("dumpdata", "intake.case")
     assert "Not-in-a-dump" not in capsys.readouterr().out
+
+
+def test_check_keys_all_finds_a_row_in_the_middle(db, monkeypatch):
+    cases = CaseFactory.create_batch(9)
+    right = library.CRYPTER
+    monkeypatch.setattr(library, "CRYPTER", MultiFernet([Fernet(Fernet.generate_key())]))
+    Case.objects.filter(pk=cases[4].pk).update(alias="written under a retired key")
+    monkeypatch.setattr(library, "CRYPTER", right)
+    call_command("check_keys")  # the sample misses the middle row
+    with pytest.raises(CommandError, match="Case.alias cannot be decrypted"):
+        call_command("check_keys", "--all")
