@@ -6,6 +6,7 @@ COPY pyproject.toml ./
 COPY config ./config
 COPY accounts ./accounts
 COPY intake ./intake
+COPY referrals ./referrals
 COPY ops ./ops
 COPY crypto ./crypto
 COPY templates ./templates

@@ -3,6 +3,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.models import Role
+
 
 @never_cache
 @require_GET
@@ -13,4 +15,6 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("intake:case_list")
     if user.is_staff:
         return redirect("admin:index")
+    if user.role == Role.PARTNER and hasattr(user, "partner_staff"):
+        return redirect("referrals:partner_inbox")
     return render(request, "accounts/home.html")

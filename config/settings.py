@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "intake",
+    "referrals",
     "ops",
 ]
 

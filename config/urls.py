@@ -8,6 +8,7 @@ from ops.views import health
 urlpatterns = [
     path("", home, name="home"),
     path("cases/", include("intake.urls")),
+    path("", include("referrals.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", health, name="health"),

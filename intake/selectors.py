@@ -72,4 +72,7 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
         TimelineEntry(c.at, "status", c.by, c) for c in case.status_changes.select_related("by")
     ]
     entries += [TimelineEntry(e.at, "event", e.by, e) for e in case.events.select_related("by")]
+    # Referral moves, through the reverse relation: intake does not import referrals.
+    for referral in case.referrals.select_related("partner").prefetch_related("changes__by"):
+        entries += [TimelineEntry(c.at, "referral", c.by, c) for c in referral.changes.all()]
     return sorted(entries, key=lambda e: e.at)

@@ -30,6 +30,7 @@ from intake.selectors import (
     team_assignees,
 )
 from intake.status import TransitionError
+from referrals.forms import RouteForm
 
 CASES_PER_PAGE = 50
 # Decrypting the narrative of fifty cases to show none of it is waste.
@@ -107,6 +108,10 @@ def _detail(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> 
         "assign_form": AssignForm(
             initial={"assignee": case.assignee}, assignees=assignable_users(case)
         ),
+        "referrals": case.referrals.select_related("partner").defer(
+            "summary", "decline_reason", "outcome_note", "partner__contact_details"
+        ),
+        "route_form": RouteForm(),
     }
     context.update(forms)
     return render(request, "intake/case_detail.html", context, status=status)

@@ -4,7 +4,7 @@ from team B; a partner; an auditor; an admin."""
 import pytest
 
 from accounts.models import Role
-from tests.factories import CaseFactory, TeamFactory, UserFactory
+from tests.factories import CaseFactory, PartnerFactory, TeamFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -43,8 +43,23 @@ def outsider(team_b):
 
 
 @pytest.fixture
-def partner(db):
-    return UserFactory(username="partner", role=Role.PARTNER)
+def partner_org(db):
+    return PartnerFactory(name="Safe House A")
+
+
+@pytest.fixture
+def other_partner_org(db):
+    return PartnerFactory(name="Safe House B")
+
+
+@pytest.fixture
+def partner(partner_org):
+    """Staff of partner organisation A."""
+    from referrals.models import PartnerStaff
+
+    user = UserFactory(username="partner", role=Role.PARTNER)
+    PartnerStaff.objects.create(user=user, partner=partner_org)
+    return user
 
 
 @pytest.fixture

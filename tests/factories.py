@@ -1,4 +1,5 @@
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Role, Team, User
@@ -56,3 +57,32 @@ class NoteFactory(DjangoModelFactory):
 
     case = factory.SubFactory(CaseFactory)
     body = "A note."
+
+
+class PartnerFactory(DjangoModelFactory):
+    class Meta:
+        model = "referrals.Partner"
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    kind = "shelter"
+    services = factory.LazyFunction(lambda: ["shelter"])
+    regions = factory.LazyFunction(lambda: ["chechnya"])
+    countries = factory.LazyFunction(lambda: ["RU"])
+    languages = factory.LazyFunction(lambda: ["ru"])
+    capacity = None
+    ack_deadline_hours = 24
+    contact_details = "Signal: +00 000"
+
+
+class ReferralFactory(DjangoModelFactory):
+    class Meta:
+        model = "referrals.Referral"
+
+    case = factory.SubFactory(CaseFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    service = "shelter"
+    summary = "Needs a safe place for two weeks."
+    shared_fields = factory.LazyFunction(lambda: ["alias", "needs"])
+    consent_given = True
+    consent_at = factory.LazyFunction(timezone.now)
+    consent_channel = "messenger"

@@ -169,6 +169,7 @@ def test_outsider_cannot_record_into_another_team(client, outsider, team_a):
         ("caseworker", "/cases/"),
         ("coordinator", "/cases/"),
         ("outsider", "/cases/"),
+        ("partner", "/partner/"),
         ("auditor", "/admin/"),
         ("admin", "/admin/"),
     ],
@@ -181,8 +182,16 @@ def test_home_sends_each_role_to_its_work(client, personas, role, target):
     assert response["Location"].startswith(target)
 
 
-def test_home_tells_a_partner_there_is_nothing_yet(client, partner):
+def test_home_sends_a_partner_to_their_referrals(client, partner):
     client.force_login(partner)
+    assert client.get("/")["Location"] == reverse("referrals:partner_inbox")
+
+
+def test_home_tells_a_partner_without_organisation_there_is_nothing(client, db):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.PARTNER))
     response = client.get("/")
     assert response.status_code == 200
     assert b"no work for your role" in response.content

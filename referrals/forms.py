@@ -1,0 +1,98 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from intake.choices import Need
+from intake.forms import CleanTextMixin
+from referrals.models import Partner, Referral
+
+
+class PartnerForm(CleanTextMixin, forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "kind",
+            "services",
+            "regions",
+            "countries",
+            "languages",
+            "capacity",
+            "ack_deadline_hours",
+            "contact_details",
+            "active",
+        ]
+        widgets = {"contact_details": forms.Textarea(attrs={"rows": 3, "autocomplete": "off"})}
+
+    def clean_ack_deadline_hours(self):
+        hours = self.cleaned_data["ack_deadline_hours"]
+        if not 1 <= hours <= 24 * 30:
+            raise ValidationError(_("Between 1 hour and 30 days."))
+        return hours
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if capacity is not None and capacity > 10_000:
+            raise ValidationError(_("That is more places than any partner has."))
+        return capacity
+
+
+class PartnerStaffForm(CleanTextMixin, forms.Form):
+    username = forms.CharField(label=_("username"), max_length=150)
+    password = forms.CharField(
+        label=_("initial passphrase"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("15 characters or more; give it to them over a safe channel."),
+    )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        User.username_validator(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("That username is taken."))
+        return username
+
+    def clean(self):
+        data = super().clean()
+        if "password" in data:
+            validate_password(data["password"], User(username=data.get("username", "")))
+        return data
+
+
+class RouteForm(forms.Form):
+    service = forms.ChoiceField(label=_("who can help with"), choices=Need.choices)
+
+
+class ReferralForm(CleanTextMixin, forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = ["summary", "shared_fields", "consent_given", "consent_at", "consent_channel"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "consent_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("consent_given"):
+            if not data.get("consent_at"):
+                self.add_error("consent_at", _("When did the person consent?"))
+            elif data["consent_at"] > timezone.now():
+                self.add_error("consent_at", _("Consent cannot be given in the future."))
+            if not data.get("consent_channel"):
+                self.add_error("consent_channel", _("How did the person consent?"))
+        else:
+            data["consent_at"] = None
+            data["consent_channel"] = ""
+        return data
+
+
+class DeclineForm(CleanTextMixin, forms.Form):
+    note = forms.CharField(label=_("why the referral is declined"), max_length=1000)
+
+
+class CompleteForm(CleanTextMixin, forms.Form):
+    note = forms.CharField(label=_("outcome"), max_length=2000, required=False)

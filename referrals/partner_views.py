@@ -1,0 +1,80 @@
+"""The partner organisation's side: only their referrals, only the shared fields."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
+
+from referrals import services
+from referrals.forms import CompleteForm, DeclineForm
+from referrals.selectors import get_partner_referral, partner_of, referrals_for_partner
+from referrals.status import ReferralError, ReferralStatus
+
+S = ReferralStatus
+ACTIONS = {
+    "acknowledge": (S.ACKNOWLEDGED, None),
+    "accept": (S.ACCEPTED, None),
+    "decline": (S.DECLINED, DeclineForm),
+    "complete": (S.COMPLETED, CompleteForm),
+}
+
+
+@never_cache
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    partner = partner_of(request.user)
+    if partner is None:
+        raise Http404
+    referrals = referrals_for_partner(request.user).defer(
+        "summary", "decline_reason", "outcome_note"
+    )
+    return render(
+        request, "referrals/partner_inbox.html", {"partner": partner, "referrals": referrals}
+    )
+
+
+def _detail(request, referral, *, status=200, **forms) -> HttpResponse:
+    context = {
+        "referral": referral,
+        "shared": referral.shared_data(),
+        "decline_form": DeclineForm(),
+        "complete_form": CompleteForm(),
+        **forms,
+    }
+    return render(request, "referrals/partner_detail.html", context, status=status)
+
+
+@never_cache
+@require_GET
+def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _detail(request, get_partner_referral(request.user, reference))
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_POST
+def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    referral = get_partner_referral(request.user, reference)
+    if action not in ACTIONS:
+        raise Http404
+    target, form_class = ACTIONS[action]
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        return _detail(request, referral, status=400, **{f"{action}_form": form})
+    try:
+        services.referral_move(
+            referral=referral,
+            to=target,
+            by=request.user,
+            note=form.cleaned_data["note"] if form else "",
+        )
+    except ReferralError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Referral is now “%(s)s”.") % {"s": referral.get_status_display()}
+        )
+    return redirect("referrals:partner_detail", reference=referral.reference)

@@ -1,0 +1,238 @@
+"""The staff side of referrals: routing, drafting, approving, sending; partners."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from intake.selectors import get_case_for
+from referrals import services
+from referrals.forms import PartnerForm, PartnerStaffForm, ReferralForm, RouteForm
+from referrals.models import Partner, Referral
+from referrals.routing import rank_partners
+from referrals.selectors import get_referral_for, open_referrals_for
+from referrals.status import ReferralError, ReferralStatus
+
+
+def _require_coordinator(request: HttpRequest) -> None:
+    if not request.user.sees_team_cases:
+        raise Http404
+    if not request.user.coordinates:
+        raise PermissionDenied
+
+
+def _back(referral: Referral) -> HttpResponse:
+    return redirect("referrals:referral_detail", reference=referral.reference)
+
+
+@never_cache
+@require_GET
+def route(request: HttpRequest, reference: str) -> HttpResponse:
+    """Who can help with this need? Active partners ranked by fit, with reasons."""
+    case = get_case_for(request.user, reference, write=True)
+    form = RouteForm(request.GET or None)
+    ranked = rank_partners(case, form.cleaned_data["service"]) if form.is_valid() else None
+    return render(request, "referrals/route.html", {"case": case, "form": form, "ranked": ranked})
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def referral_create(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference, write=True)
+    route_form = RouteForm(request.GET)
+    partner = Partner.objects.filter(reference=request.GET.get("partner", ""), active=True).first()
+    if partner is None or not route_form.is_valid():
+        raise Http404
+    service = route_form.cleaned_data["service"]
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.referral_draft(
+                case=case, partner=partner, service=service, data=form.cleaned_data, by=request.user
+            )
+        except ReferralError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Draft saved. Check it, then send it."))
+            return _back(referral)
+    context = {"case": case, "partner": partner, "service": service, "form": form}
+    return render(
+        request, "referrals/referral_form.html", context, status=400 if form.errors else 200
+    )
+
+
+@never_cache
+@require_GET
+def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_referral_for(request.user, reference)
+    return render(request, "referrals/referral_detail.html", {"referral": referral})
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def referral_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_referral_for(request.user, reference, write=True)
+    if referral.status != ReferralStatus.DRAFT:
+        messages.error(request, _("Only a draft can be changed."))
+        return _back(referral)
+    form = ReferralForm(request.POST or None, instance=referral)
+    if request.method == "POST" and form.is_valid():
+        # The form edited the instance in place; reload it so the service
+        # compares against what was stored.
+        stored = Referral.objects.get(pk=referral.pk)
+        services.referral_update_draft(referral=stored, data=form.cleaned_data, by=request.user)
+        messages.success(request, _("Draft saved."))
+        return _back(referral)
+    context = {
+        "referral": referral,
+        "case": referral.case,
+        "partner": referral.partner,
+        "service": referral.service,
+        "form": form,
+    }
+    return render(
+        request, "referrals/referral_form.html", context, status=400 if form.errors else 200
+    )
+
+
+def _act(request: HttpRequest, referral: Referral, action) -> HttpResponse:
+    try:
+        action()
+    except ReferralError as exc:
+        messages.error(request, str(exc))
+    return _back(referral)
+
+
+@never_cache
+@require_POST
+def referral_approve(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_referral_for(request.user, reference, write=True, coordinate=True)
+    return _act(
+        request, referral, lambda: services.referral_approve(referral=referral, by=request.user)
+    )
+
+
+@never_cache
+@require_POST
+def referral_send(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_referral_for(request.user, reference, write=True)
+    return _act(
+        request,
+        referral,
+        lambda: services.referral_move(referral=referral, to=ReferralStatus.SENT, by=request.user),
+    )
+
+
+@never_cache
+@require_POST
+def referral_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_referral_for(request.user, reference, write=True)
+    return _act(
+        request,
+        referral,
+        lambda: services.referral_move(
+            referral=referral, to=ReferralStatus.WITHDRAWN, by=request.user
+        ),
+    )
+
+
+@never_cache
+@require_GET
+def open_referrals(request: HttpRequest) -> HttpResponse:
+    _require_coordinator(request)
+    referrals = list(open_referrals_for(request.user)[:500])
+    return render(request, "referrals/open_referrals.html", {"referrals": referrals})
+
+
+@never_cache
+@require_GET
+def partner_list(request: HttpRequest) -> HttpResponse:
+    _require_coordinator(request)
+    partners = Partner.objects.defer("contact_details").prefetch_related("staff__user")
+    return render(request, "referrals/partner_list.html", {"partners": partners})
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def partner_create(request: HttpRequest) -> HttpResponse:
+    _require_coordinator(request)
+    form = PartnerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        partner = form.save()
+        messages.success(request, _("Partner saved."))
+        return redirect("referrals:partner_edit", reference=partner.reference)
+    status = 400 if form.errors else 200
+    return render(request, "referrals/partner_form.html", {"form": form}, status=status)
+
+
+def _get_partner(reference: str) -> Partner:
+    partner = Partner.objects.filter(reference=reference).first()
+    if partner is None:
+        raise Http404
+    return partner
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def partner_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    _require_coordinator(request)
+    partner = _get_partner(reference)
+    form = PartnerForm(request.POST or None, instance=partner)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Partner saved."))
+        return redirect("referrals:partner_edit", reference=partner.reference)
+    context = {"form": form, "partner": partner, "staff_form": PartnerStaffForm()}
+    return render(
+        request, "referrals/partner_form.html", context, status=400 if form.errors else 200
+    )
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_POST
+def partner_staff_add(request: HttpRequest, reference: str) -> HttpResponse:
+    _require_coordinator(request)
+    partner = _get_partner(reference)
+    form = PartnerStaffForm(request.POST)
+    if form.is_valid():
+        try:
+            services.partner_staff_add(
+                partner=partner,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                by=request.user,
+            )
+        except IntegrityError:
+            form.add_error("username", _("That username is taken."))
+    if form.errors:
+        context = {"form": PartnerForm(instance=partner), "partner": partner, "staff_form": form}
+        return render(request, "referrals/partner_form.html", context, status=400)
+    messages.success(request, _("Staff account created."))
+    return redirect("referrals:partner_edit", reference=partner.reference)
+
+
+@never_cache
+@require_POST
+def partner_staff_deactivate(request: HttpRequest, reference: str) -> HttpResponse:
+    _require_coordinator(request)
+    partner = _get_partner(reference)
+    user = User.objects.filter(
+        pk=request.POST.get("user", "") if request.POST.get("user", "").isdigit() else None,
+        partner_staff__partner=partner,
+    ).first()
+    if user is None:
+        raise Http404
+    services.partner_staff_deactivate(partner=partner, user=user, by=request.user)
+    messages.success(request, _("Access ended for %(u)s.") % {"u": user.username})
+    return redirect("referrals:partner_edit", reference=partner.reference)
