@@ -1,0 +1,108 @@
+import pytest
+from django.db import IntegrityError
+from django.urls import reverse
+
+from referrals import services
+from referrals.models import Referral
+from referrals.status import ReferralError
+from tests.factories import ReferralFactory
+
+
+def test_it_refuses_sending_without_consent(db, caseworker):
+    referral = ReferralFactory(consent_given=False, consent_at=None, consent_channel="")
+    with pytest.raises(ReferralError, match="consent"):
+        services.referral_move(referral=referral, to="sent", by=caseworker)
+    assert Referral.objects.get(pk=referral.pk).status == "draft"
+
+
+def test_the_database_refuses_a_sent_referral_without_consent(db):
+    referral = ReferralFactory(consent_given=False, consent_at=None, consent_channel="")
+    with pytest.raises(IntegrityError):
+        Referral.objects.filter(pk=referral.pk).update(status="sent")
+
+
+def test_sharing_the_handle_needs_a_coordinators_approval(db, caseworker, coordinator):
+    referral = ReferralFactory(shared_fields=["alias", "contact_handle"])
+    with pytest.raises(ReferralError, match="approval"):
+        services.referral_move(referral=referral, to="sent", by=caseworker)
+    with pytest.raises(ReferralError, match="Only a coordinator"):
+        services.referral_approve(referral=referral, by=caseworker)
+    services.referral_approve(referral=referral, by=coordinator)
+    services.referral_move(referral=referral, to="sent", by=caseworker)
+    assert Referral.objects.get(pk=referral.pk).status == "sent"
+
+
+def test_changing_the_shared_fields_voids_the_approval(db, caseworker, coordinator):
+    referral = ReferralFactory(shared_fields=["contact_handle"])
+    services.referral_approve(referral=referral, by=coordinator)
+    data = {
+        "summary": referral.summary,
+        "shared_fields": ["contact_handle", "safe_contact"],
+        "consent_given": True,
+        "consent_at": referral.consent_at,
+        "consent_channel": "phone",
+    }
+    services.referral_update_draft(referral=referral, data=data, by=caseworker)
+    assert Referral.objects.get(pk=referral.pk).approved_at is None
+    with pytest.raises(ReferralError, match="approval"):
+        services.referral_move(referral=referral, to="sent", by=caseworker)
+
+
+def test_a_referral_without_the_handle_needs_no_approval(db, caseworker):
+    referral = ReferralFactory(shared_fields=["alias", "region"])
+    services.referral_move(referral=referral, to="sent", by=caseworker)
+    assert Referral.objects.get(pk=referral.pk).status == "sent"
+
+
+class TestTheForm:
+    def url(self, case, partner):
+        base = reverse("referrals:referral_create", args=[case.reference])
+        return f"{base}?service=shelter&partner={partner.reference}"
+
+    def test_consent_needs_when_and_how(self, client, caseworker, case, partner_org):
+        client.force_login(caseworker)
+        response = client.post(
+            self.url(case, partner_org),
+            {"summary": "s", "shared_fields": ["alias"], "consent_given": "on"},
+        )
+        assert response.status_code == 400
+        assert b"When did the person consent?" in response.content
+        assert b"How did the person consent?" in response.content
+        assert not Referral.objects.exists()
+
+    def test_consent_cannot_be_in_the_future(self, client, caseworker, case, partner_org):
+        client.force_login(caseworker)
+        response = client.post(
+            self.url(case, partner_org),
+            {
+                "summary": "s",
+                "consent_given": "on",
+                "consent_at": "2099-01-01T10:00",
+                "consent_channel": "phone",
+            },
+        )
+        assert response.status_code == 400
+        assert not Referral.objects.exists()
+
+    def test_a_partner_that_does_not_offer_the_service_is_refused(
+        self, client, caseworker, case, partner_org
+    ):
+        client.force_login(caseworker)
+        base = reverse("referrals:referral_create", args=[case.reference])
+        response = client.post(
+            f"{base}?service=legal&partner={partner_org.reference}",
+            {"summary": "s", "shared_fields": ["alias"]},
+        )
+        assert response.status_code == 400
+        assert b"does not offer that service" in response.content
+
+    def test_sending_without_consent_shows_why(self, client, caseworker, case, partner_org):
+        referral = ReferralFactory(
+            case=case, partner=partner_org, consent_given=False, consent_at=None
+        )
+        client.force_login(caseworker)
+        response = client.post(
+            reverse("referrals:referral_send", args=[referral.reference]), follow=True
+        )
+        assert b"Record the person&#x27;s consent before sending." in response.content
+        assert Referral.objects.get(pk=referral.pk).status == "draft"
