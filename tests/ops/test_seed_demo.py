@@ -37,3 +37,14 @@ def test_it_refuses_a_production_database(db, demo_password, settings):
     settings.DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
     with pytest.raises(CommandError, match="embedded SQLite"):
         call_command("seed_demo")
+
+
+def test_demo_partners_and_referrals_work_end_to_end(db, demo_password, settings, client):
+    from referrals.models import Partner, Referral
+
+    settings.DATABASES["default"]["ENGINE"] = "django.db.backends.sqlite3"
+    call_command("seed_demo", cases=30)
+    assert Partner.objects.filter(active=True).count() == 4
+    assert Referral.objects.exclude(status="draft").exists()
+    assert client.login(username="partner", password=demo_password)
+    assert client.get("/partner/").status_code == 200

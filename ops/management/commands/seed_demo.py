@@ -15,6 +15,8 @@ from intake import services
 from intake.choices import Channel, Language, Need, Region, Risk, Threat
 from intake.models import Case
 from intake.status import ClosureReason, Status
+from referrals import services as referral_services
+from referrals.models import Partner, PartnerStaff
 
 USERS = [
     ("operator", Role.OPERATOR, ["North hotline"]),
@@ -24,6 +26,49 @@ USERS = [
     ("partner", Role.PARTNER, []),
     ("auditor", Role.AUDITOR, []),
     ("admin", Role.ADMIN, []),
+]
+PARTNERS = [
+    (
+        "Safe House North (demo)",
+        "shelter",
+        ["shelter", "evacuation"],
+        ["chechnya", "dagestan", "ingushetia"],
+        ["RU"],
+        ["ru", "ce"],
+        4,
+        12,
+    ),
+    (
+        "Rainbow Route (demo)",
+        "relocation",
+        ["relocation_abroad", "documents", "evacuation"],
+        [],
+        ["GE", "AM", "DE"],
+        ["ru", "en"],
+        None,
+        24,
+    ),
+    (
+        "Legal Shield (demo)",
+        "legal",
+        ["legal", "documents"],
+        ["chechnya", "dagestan", "kabardino_balkaria"],
+        ["RU"],
+        ["ru"],
+        None,
+        48,
+    ),
+    (
+        "Mind Care (demo)",
+        "medical",
+        ["psychological", "medical"],
+        [],
+        ["RU", "GE"],
+        ["ru", "en"],
+        10,
+        24,
+    ),
+    ("Old Shelter (inactive demo)", "shelter", ["shelter"], ["dagestan"], ["RU"], ["ru"], 0, 24),
 ]
 ALIASES = [
     "Sparrow",
@@ -84,6 +129,7 @@ class Command(BaseCommand):
             users = self.create_users(password)
             if not Case.objects.exists():
                 self.create_cases(cases, users)
+                self.create_partners_and_referrals(users)
         self.stdout.write(
             self.style.SUCCESS("Demo logins (password for all): ")
             + password
@@ -111,6 +157,46 @@ class Command(BaseCommand):
                     )
             users[name] = user
         return users
+
+    def create_partners_and_referrals(self, users: dict[str, User]) -> None:
+        partners = [
+            Partner.objects.create(
+                name=name,
+                kind=kind,
+                services=services,
+                regions=regions,
+                countries=countries,
+                languages=languages,
+                capacity=capacity,
+                ack_deadline_hours=hours,
+                contact_details="Demo contact: ask the coordinator",
+            )
+            for name, kind, services, regions, countries, languages, capacity, hours in PARTNERS
+        ]
+        Partner.objects.filter(name__contains="inactive").update(active=False)
+        PartnerStaff.objects.get_or_create(user=users["partner"], partner=partners[0])
+        rng = random.Random(7)
+        worker = users["caseworker"]
+        open_cases = Case.objects.filter(team__name="North hotline").exclude(status=Status.CLOSED)
+        for case in open_cases.order_by("pk")[:8]:
+            partner = rng.choice(partners[:3])
+            referral = referral_services.referral_draft(
+                case=case,
+                partner=partner,
+                service=partner.services[0],
+                by=worker,
+                data={
+                    "summary": "Needs a safe place for about two weeks; speaks Russian.",
+                    "shared_fields": ["alias", "needs", "languages", "risk"],
+                    "consent_given": True,
+                    "consent_at": timezone.now(),
+                    "consent_channel": "messenger",
+                },
+            )
+            for step in ["sent", "acknowledged", "accepted"][: rng.randint(0, 3)]:
+                referral_services.referral_move(
+                    referral=referral, to=step, by=users["partner"] if step != "sent" else worker
+                )
 
     def create_cases(self, count: int, users: dict[str, User]) -> None:
         rng = random.Random(20261123)  # the same demo on every machine
