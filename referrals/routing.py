@@ -7,6 +7,7 @@ why it is first: every point of the score comes with its reason.
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake.models import Case
@@ -36,12 +37,15 @@ class Ranked:
 def partner_history(partners) -> dict[int, dict]:
     """Open load and past response per partner, in one query."""
     S = ReferralStatus
+    now = timezone.now()
     rows = (
         Referral.objects.filter(partner__in=partners)
         .values("partner")
         .annotate(
             open=Count("pk", filter=Q(status__in=OPEN)),
-            sent=Count("pk", filter=Q(sent_at__isnull=False)),
+            # Only referrals whose answer is in, or whose deadline has passed:
+            # one sent an hour ago is not late yet.
+            due=Count("pk", filter=Q(acknowledged_at__isnull=False) | Q(ack_due_at__lt=now)),
             acked_in_time=Count(
                 "pk",
                 filter=Q(acknowledged_at__isnull=False) & Q(acknowledged_at__lte=F("ack_due_at")),
@@ -81,14 +85,14 @@ def score_partner(partner: Partner, case: Case, history: dict) -> Ranked:
     if r.open_load:
         penalty = min(r.open_load * LOAD_PENALTY, MAX_LOAD_PENALTY)
         r.add(-penalty, _("%(n)s open referrals") % {"n": r.open_load})
-    sent, answered = history.get("sent", 0), history.get("answered", 0)
-    ack_rate = history["acked_in_time"] / sent if sent else UNKNOWN_RATE
+    due, answered = history.get("due", 0), history.get("answered", 0)
+    ack_rate = history["acked_in_time"] / due if due else UNKNOWN_RATE
     accept_rate = history["accepted"] / answered if answered else UNKNOWN_RATE
     r.add(
         WEIGHTS["acknowledged"] * ack_rate,
         _("acknowledged %(p)s%% in time") % {"p": round(ack_rate * 100)}
-        if sent
-        else _("no referrals yet"),
+        if due
+        else _("no acknowledgements due yet"),
     )
     r.add(
         WEIGHTS["accepted"] * accept_rate,

@@ -102,3 +102,11 @@ def test_the_route_page_explains_the_ranking(client, caseworker, team_a):
     assert "Shelter North" in content
     assert "serves the person&#x27;s region" in content
     assert "has 4 free places" in content
+
+
+def test_a_referral_still_within_its_deadline_is_not_counted_late(db):
+    case = make_case()
+    partner = PartnerFactory(name="Fresh")
+    ReferralFactory(partner=partner).move_to("sent", by=None)
+    (ranked,) = rank_partners(case, "shelter")
+    assert (1.0, "no acknowledgements due yet") in ranked.reasons
