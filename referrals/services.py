@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from intake.models import Case
+from intake.status import Status as CaseStatus
 from referrals.models import Partner, PartnerStaff, Referral, ReferralChange
 from referrals.status import ReferralError, ReferralStatus
 
@@ -33,6 +34,8 @@ def partner_staff_deactivate(*, partner: Partner, user: User, by: User) -> None:
 def referral_draft(*, case: Case, partner: Partner, service: str, data: dict, by: User) -> Referral:
     if not partner.active:
         raise ReferralError("This partner is not active.")
+    if case.status == CaseStatus.CLOSED:
+        raise ReferralError("The case is closed; reopen it before referring.")
     if service not in partner.services:
         raise ReferralError("This partner does not offer that service.")
     referral = Referral(case=case, partner=partner, service=service, created_by=by)

@@ -106,3 +106,20 @@ class TestTheForm:
         )
         assert b"Record the person&#x27;s consent before sending." in response.content
         assert Referral.objects.get(pk=referral.pk).status == "draft"
+
+
+def test_a_closed_case_cannot_be_referred(db, caseworker, partner_org):
+    from tests.factories import CaseFactory
+
+    case = CaseFactory(status="closed", closure_reason="stable")
+    data = {
+        "summary": "s",
+        "shared_fields": [],
+        "consent_given": False,
+        "consent_at": None,
+        "consent_channel": "",
+    }
+    with pytest.raises(ReferralError, match="closed"):
+        services.referral_draft(
+            case=case, partner=partner_org, service="shelter", data=data, by=caseworker
+        )
