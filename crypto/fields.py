@@ -44,6 +44,16 @@ class GuardedEncryptionMixin:
         # The library would try to decrypt them too: skip that.
         return super(library.EncryptedMixin, self).to_python(value)
 
+    def get_db_prep_save(self, value, connection):
+        # The library encrypts str(value): an expression (bulk_update's CASE,
+        # an F()) would be stored as its own description, the data lost.
+        if hasattr(value, "resolve_expression"):
+            raise TypeError(
+                f"{self.model.__name__}.{self.name} is encrypted: save plain values, "
+                "one instance at a time (no bulk_update, no F() or other expressions)."
+            )
+        return super().get_db_prep_save(value, connection)
+
     def get_lookup(self, lookup_name):
         # Only "is it empty" can be answered without decrypting every row.
         return super().get_lookup(lookup_name) if lookup_name == "isnull" else None

@@ -129,3 +129,20 @@ def test_check_keys_all_finds_a_row_in_the_middle(db, monkeypatch):
     call_command("check_keys")  # the sample misses the middle row
     with pytest.raises(CommandError, match="Case.alias cannot be decrypted"):
         call_command("check_keys", "--all")
+
+
+def test_bulk_update_and_expressions_are_refused_before_they_corrupt(db):
+    from django.db import transaction
+    from django.db.models import F, Value
+
+    case = CaseFactory(alias="Intact")
+    case.alias = "Changed"
+    attempts = [
+        lambda: Case.objects.bulk_update([case], ["alias"]),
+        lambda: Case.objects.filter(pk=case.pk).update(alias=F("location")),
+        lambda: Case.objects.filter(pk=case.pk).update(alias=Value("x")),
+    ]
+    for attempt in attempts:
+        with pytest.raises(TypeError, match="is encrypted"), transaction.atomic():
+            attempt()
+    assert Case.objects.get(pk=case.pk).alias == "Intact"

@@ -1,0 +1,34 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from crypto.fields import DecryptionError
+from crypto.rotation import count_rows, rotate_all, values_needing_old_keys
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every encrypted field under the first key of FIELD_ENCRYPTION_KEYS, "
+        "then verify that no stored value still needs an older key."
+    )
+
+    def handle(self, *args, **options):
+        total = count_rows()
+        width = 30
+
+        def progress(done: int) -> None:
+            filled = width * done // max(total, 1)
+            bar = "#" * filled + "." * (width - filled)
+            self.stdout.write(f"\r[{bar}] {done}/{total} rows", ending="")
+            self.stdout.flush()
+
+        try:
+            rotated = rotate_all(progress)
+        except DecryptionError as exc:
+            raise CommandError(f"{exc} Add the missing key to FIELD_ENCRYPTION_KEYS.") from None
+        self.stdout.write("")
+        stale = values_needing_old_keys()
+        if stale:
+            raise CommandError(f"{stale} values still need an older key; do not retire it.")
+        self.stdout.write(
+            self.style.SUCCESS(f"Re-encrypted {rotated} rows. Nothing needs an older key now: ")
+            + "remove the old keys from FIELD_ENCRYPTION_KEYS and destroy them."
+        )
