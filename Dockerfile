@@ -7,6 +7,7 @@ COPY config ./config
 COPY accounts ./accounts
 COPY intake ./intake
 COPY referrals ./referrals
+COPY retention ./retention
 COPY ops ./ops
 COPY crypto ./crypto
 COPY templates ./templates

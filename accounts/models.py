@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -58,3 +58,16 @@ class User(AbstractUser):
     @property
     def coordinates(self) -> bool:
         return self.is_active and self.role == Role.COORDINATOR
+
+
+def admin_role_permissions():
+    """What the admin role may do in the admin site: users, teams, the retention policy."""
+    return Permission.objects.filter(
+        models.Q(
+            content_type__app_label="accounts", codename__regex=r"^(view|add|change)_(user|team)$"
+        )
+        | models.Q(
+            content_type__app_label="retention",
+            codename__in=["view_retentionpolicy", "change_retentionpolicy"],
+        )
+    )

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "accounts",
     "intake",
     "referrals",
+    "retention",
     "ops",
 ]
 
@@ -204,6 +205,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "ops.tasks.heartbeat", "schedule": 60.0},
+    "purge-expired": {"task": "retention.tasks.purge_expired", "schedule": 60.0 * 60},
+}
+
+# --- Retention ------------------------------------------------------------------
+# Defaults for the policy an admin edits in the admin site.
+CORRIDOR_RETENTION = {
+    "CLOSED_AFTER_DAYS": env_int("RETENTION_CLOSED_AFTER_DAYS", 90),
+    "STALE_AFTER_DAYS": env_int("RETENTION_STALE_AFTER_DAYS", 30),
+    "BATCH_SIZE": 200,
 }
 
 # --- Logging ------------------------------------------------------------------

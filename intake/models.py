@@ -216,6 +216,7 @@ class CaseEvent(models.Model):
         ASSIGNED = "assigned", _("Assigned")
         VERIFICATION = "verification", _("Verification changed")
         SUSPICION_LIFTED = "suspicion_lifted", _("Suspicion of provocation lifted")
+        LEGAL_HOLD = "legal_hold", _("Legal hold")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)

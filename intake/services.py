@@ -78,6 +78,8 @@ def note_add(*, case: Case, body: str, by: User) -> Note:
     note = Note(case=case, author=by, body=body)
     note.full_clean()
     note.save()
+    # A note is activity: a request being worked is not stale.
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     return note
 
 
@@ -134,6 +136,16 @@ def case_restore_channel(*, case: Case, by: User) -> None:
         case.device_compromised_at = None
         case.save(update_fields=["device_compromised_at", "updated_at"])
         CaseEvent.objects.create(case=case, kind=Event.CHANNEL_RESTORED, by=by)
+
+
+def case_set_legal_hold(*, case: Case, hold: bool, by: User) -> None:
+    """Keep a case from every purge (a court case, an investigation) or let it go again."""
+    if case.legal_hold != hold:
+        case.legal_hold = hold
+        case.save(update_fields=["legal_hold", "updated_at"])
+        CaseEvent.objects.create(
+            case=case, kind=Event.LEGAL_HOLD, by=by, detail="on" if hold else "off"
+        )
 
 
 def case_assign(*, case: Case, assignee: User | None, by: User) -> None:

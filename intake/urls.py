@@ -34,4 +34,5 @@ urlpatterns = [
     path(f"{R}/compromised/", views.compromised_mark, name="compromised_mark"),
     path(f"{R}/channel-restored/", views.channel_restore, name="channel_restore"),
     path(f"{R}/assign/", views.case_assign, name="case_assign"),
+    path(f"{R}/legal-hold/", views.legal_hold_set, name="legal_hold_set"),
 ]

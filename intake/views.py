@@ -227,6 +227,16 @@ def channel_restore(request: HttpRequest, reference: str) -> HttpResponse:
 
 @never_cache
 @require_POST
+def legal_hold_set(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference, write=True, coordinate=True)
+    hold = request.POST.get("hold") == "on"
+    services.case_set_legal_hold(case=case, hold=hold, by=request.user)
+    messages.success(request, _("Legal hold is on.") if hold else _("Legal hold is off."))
+    return _back(case)
+
+
+@never_cache
+@require_POST
 def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference, write=True, coordinate=True)
     form = AssignForm(request.POST, assignees=assignable_users(case))

@@ -69,15 +69,10 @@ def auditor(db):
 
 @pytest.fixture
 def admin_user(db):
-    from django.contrib.auth.models import Permission
+    from accounts.models import admin_role_permissions
 
     admin = UserFactory(username="admin", role=Role.ADMIN, is_staff=True)
-    admin.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="accounts",
-            codename__regex=r"^(view|add|change)_(user|team)$",
-        )
-    )
+    admin.user_permissions.set(admin_role_permissions())
     return admin
 
 

@@ -49,6 +49,7 @@ def post_data(view, case, personas):
         "compromised_mark": {},
         "channel_restore": {},
         "case_assign": {"assignee": personas["caseworker"].pk},
+        "legal_hold_set": {"hold": "on"},
     }[view]
 
 
@@ -74,6 +75,8 @@ CASE_VIEWS = {
     ("compromised_mark", "POST"): [L, 403, 302, 302, 404, 404, 404, 404],
     ("channel_restore", "POST"):  [L, 403, 302, 302, 404, 404, 404, 404],
     ("case_assign", "POST"):      [L, 403, 403, 302, 404, 404, 404, 404],
+    ("legal_hold_set", "POST"):   [L, 403, 403, 302, 404, 404, 404, 404],
+    ("retention:case_forget", "GET"): [L, 403, 403, 200, 404, 404, 404, 404],
 }
 # fmt: on
 REFUSED = (LOGIN, 403, 404)
@@ -95,6 +98,7 @@ def snapshot(case):
         fresh.follow_up_on,
         fresh.device_compromised_at,
         fresh.assignee_id,
+        fresh.legal_hold,
         fresh.alias,
         fresh.notes.count(),
     )
@@ -122,7 +126,7 @@ def test_case_views(client, personas, case, view, method, role, outcome):
     if view == "channel_restore":
         Case.objects.filter(pk=case.pk).update(device_compromised_at=timezone.now())
     before = snapshot(case)
-    url = reverse(f"intake:{view}", args=[case.reference])
+    url = reverse(view if ":" in view else f"intake:{view}", args=[case.reference])
     response = request(
         client, method, url, post_data(view, case, personas) if method == "POST" else None
     )
@@ -215,6 +219,7 @@ ADMIN_PAGES = {
     #                               anon  oper cw   coord outsider partner auditor admin
     "/admin/":                      [302, 302, 302, 302, 302, 302, 200, 200],
     "/admin/accounts/user/":        [302, 302, 302, 302, 302, 302, 403, 200],
+    "/admin/retention/retentionpolicy/": [302, 302, 302, 302, 302, 302, 403, 200],
 }
 # fmt: on
 

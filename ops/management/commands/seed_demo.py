@@ -4,12 +4,11 @@ import random
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import STAFF_ROLES, Role, Team, User
+from accounts.models import STAFF_ROLES, Role, Team, User, admin_role_permissions
 from config.env import env_secret
 from intake import services
 from intake.choices import Channel, Language, Need, Region, Risk, Threat
@@ -149,12 +148,7 @@ class Command(BaseCommand):
                 user.save()
                 user.teams.set(Team.objects.get_or_create(name=t)[0] for t in team_names)
                 if role == Role.ADMIN:
-                    user.user_permissions.set(
-                        Permission.objects.filter(
-                            content_type__app_label="accounts",
-                            codename__regex=r"^(view|add|change)_(user|team)$",
-                        )
-                    )
+                    user.user_permissions.set(admin_role_permissions())
             users[name] = user
         return users
 

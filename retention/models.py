@@ -1,0 +1,67 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def default_closed_after_days() -> int:
+    return settings.CORRIDOR_RETENTION["CLOSED_AFTER_DAYS"]
+
+
+def default_stale_after_days() -> int:
+    return settings.CORRIDOR_RETENTION["STALE_AFTER_DAYS"]
+
+
+class RetentionPolicy(models.Model):
+    """How long cases are kept; one row, edited by an admin."""
+
+    closed_after_days = models.PositiveIntegerField(
+        _("purge closed cases after (days)"),
+        default=default_closed_after_days,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+    )
+    stale_after_days = models.PositiveIntegerField(
+        _("purge requests never verified after (days without activity)"),
+        default=default_stale_after_days,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "retention policy"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="retention_policy_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"closed {self.closed_after_days} d, unverified {self.stale_after_days} d"
+
+    @classmethod
+    def current(cls) -> "RetentionPolicy":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class RetiredCaseCount(models.Model):
+    """What statistics keep of purged cases: counts, never a row per person."""
+
+    class Dimension(models.TextChoices):
+        CASE = "case", _("Cases")
+        THREAT = "threat", _("Threat")
+        NEED = "need", _("Need")
+        OUTCOME = "outcome", _("Outcome")
+
+    quarter = models.CharField(max_length=7)  # "2026Q4", of the request
+    region = models.CharField(max_length=30)
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    value = models.CharField(max_length=30, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quarter", "region", "dimension", "value"], name="retired_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.region} {self.dimension}={self.value}: {self.count}"

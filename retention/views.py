@@ -1,0 +1,53 @@
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from intake.selectors import get_case_for
+from retention import services
+
+
+class ForgetForm(forms.Form):
+    REASONS = [
+        ("person_asked", gettext_lazy("The person asked us to forget them")),
+        ("safety", gettext_lazy("Keeping the record endangers the person")),
+        ("error", gettext_lazy("Recorded by mistake")),
+    ]
+    reason = forms.ChoiceField(label=gettext_lazy("reason"), choices=REASONS)
+    confirm = forms.CharField(
+        label=gettext_lazy("type the case reference to confirm"), max_length=20
+    )
+
+    def __init__(self, *args, reference: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reference = reference
+
+    def clean_confirm(self):
+        if self.cleaned_data["confirm"].strip().upper() != self.reference:
+            raise forms.ValidationError(_("That is not this case's reference."))
+        return self.cleaned_data["confirm"]
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def case_forget(request: HttpRequest, reference: str) -> HttpResponse:
+    """Purge one case now, on the person's request, after a typed confirmation."""
+    case = get_case_for(request.user, reference, write=True, coordinate=True)
+    form = ForgetForm(request.POST or None, reference=case.reference)
+    if case.legal_hold:
+        messages.error(request, _("This case is on legal hold: lift the hold first."))
+        return redirect("intake:case_detail", reference=case.reference)
+    if request.method == "POST" and form.is_valid():
+        services.case_purge(case_id=case.pk, reason=services.FORGOTTEN, by=request.user)
+        messages.success(
+            request, _("Case %(ref)s is purged. Only anonymous counts remain.") % {"ref": reference}
+        )
+        return redirect("intake:case_list")
+    status = 400 if form.errors else 200
+    return render(
+        request, "retention/case_forget.html", {"case": case, "form": form}, status=status
+    )

@@ -1,0 +1,169 @@
+"""Retention purges: what goes, what stays, and that a killed run completes."""
+
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import models
+from django.utils import timezone
+
+from intake import services as intake_services
+from intake.models import Case, FlaggedHandle
+from retention import services
+from retention.models import RetentionPolicy, RetiredCaseCount
+from retention.tasks import purge_expired
+from tests.factories import CaseFactory, NoteFactory, PartnerFactory, ReferralFactory
+from tests.intake.test_no_plaintext import raw_database_text
+
+DAY = timedelta(days=1)
+
+
+def closed(days_ago, **kwargs):
+    case = CaseFactory(status="closed", closure_reason=kwargs.pop("reason", "stable"), **kwargs)
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - days_ago * DAY)
+    return case
+
+
+def stale(days_ago, status="new", **kwargs):
+    case = CaseFactory(status=status, **kwargs)
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now() - days_ago * DAY)
+    return case
+
+
+def exists(case):
+    return Case.objects.filter(pk=case.pk).exists()
+
+
+def test_it_purges_what_the_policy_says_and_nothing_else(db):
+    old_closed, young_closed = closed(91), closed(89)
+    old_new, old_verifying, young_new = stale(31), stale(31, "verifying"), stale(29)
+    old_active = stale(400, "active")
+    held = closed(400, legal_hold=True)
+    purged = services.purge_expired()
+    assert purged == {"closed": 1, "stale_unverified": 2}
+    assert [exists(c) for c in (old_closed, old_new, old_verifying)] == [False] * 3
+    assert all(exists(c) for c in (young_closed, young_new, old_active, held))
+
+
+def test_the_policy_is_editable(db):
+    case = closed(10)
+    RetentionPolicy.objects.update_or_create(pk=1, defaults={"closed_after_days": 7})
+    services.purge_expired()
+    assert not exists(case)
+
+
+def test_a_note_counts_as_activity(db, caseworker):
+    case = stale(40)
+    intake_services.note_add(case=case, body="Still talking to them.", by=caseworker)
+    services.purge_expired()
+    assert exists(case)
+
+
+MARKERS = ["PURGE-ALIAS", "PURGE-NOTE", "PURGE-SUMMARY", "@purge_handle"]
+
+
+def related_rows(case_pk, note_pks, referral_pks):
+    """Rows in any table that point at the case, its notes or its referrals."""
+    targets = {
+        "intake.case": [case_pk],
+        "intake.note": note_pks,
+        "referrals.referral": referral_pks,
+    }
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.ForeignKey):
+                pks = targets.get(field.related_model._meta.label_lower)
+                if pks and model.objects.filter(**{f"{field.name}__in": pks}).exists():
+                    found.append(f"{model._meta.label}.{field.name}")
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_of_a_purged_case_remains_in_any_table(caseworker):
+    case = closed(100, alias="PURGE-ALIAS", contact_handle="@purge_handle", reason="provocation")
+    FlaggedHandle.objects.create(handle_index=case.handle_index)
+    note = NoteFactory(case=case, body="PURGE-NOTE")
+    referral = ReferralFactory(case=case, summary="PURGE-SUMMARY")
+    intake_services.case_mark_compromised(case=case, by=caseworker)
+    assert related_rows(case.pk, [note.pk], [referral.pk])  # the check sees them first
+    services.purge_expired()
+    assert related_rows(case.pk, [note.pk], [referral.pk]) == []
+    raw = raw_database_text()
+    assert case.reference not in raw and referral.reference not in raw
+    for marker in MARKERS:
+        assert marker not in raw
+    # Only the blind index of a provocateur's handle survives.
+    assert FlaggedHandle.objects.filter(handle_index=case.handle_index).exists()
+
+
+def test_the_counts_keep_what_statistics_need(db):
+    for _ in range(2):
+        closed(100, region="dagestan", threats=["outing"], needs=["shelter", "legal"])
+    stale(40, region="chechnya", threats=["extortion"], needs=["money"])
+    services.purge_expired()
+    counts = {(c.region, c.dimension, c.value): c.count for c in RetiredCaseCount.objects.all()}
+    assert counts[("dagestan", "case", "")] == 2
+    assert counts[("dagestan", "need", "shelter")] == 2
+    assert counts[("dagestan", "outcome", "stable")] == 2
+    assert counts[("chechnya", "outcome", "stale_unverified")] == 1
+    assert counts[("chechnya", "threat", "extortion")] == 1
+    quarter = RetiredCaseCount.objects.values_list("quarter", flat=True).first()
+    now = timezone.localtime()
+    assert quarter == f"{now.year}Q{(now.month - 1) // 3 + 1}"
+
+
+def test_a_killed_purge_completes_on_the_next_run_and_counts_once(db, monkeypatch):
+    cases = [closed(100) for _ in range(5)]
+    real = services._count
+    calls = {"n": 0}
+
+    def dies_on_the_third(case, outcome):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise SystemExit("worker killed")
+        real(case, outcome)
+
+    monkeypatch.setattr(services, "_count", dies_on_the_third)
+    with pytest.raises(SystemExit):
+        services.purge_expired()
+    assert sum(exists(c) for c in cases) == 3  # two gone, the third rolled back whole
+    monkeypatch.setattr(services, "_count", real)
+    assert services.purge_expired() == {"closed": 3}
+    assert not any(exists(c) for c in cases)
+    assert RetiredCaseCount.objects.get(dimension="case").count == 5
+
+
+def test_purging_an_accepted_referral_frees_the_place(db, partner):
+    org = PartnerFactory(capacity=1)
+    case = CaseFactory()
+    referral = ReferralFactory(case=case, partner=org)
+    for step in ("sent", "acknowledged", "accepted"):
+        referral.move_to(step, by=partner)
+    Case.objects.filter(pk=case.pk).update(
+        status="closed", closure_reason="stable", closed_at=timezone.now() - 100 * DAY
+    )
+    services.purge_expired()
+    org.refresh_from_db()
+    assert org.capacity == 1
+
+
+def test_the_dry_run_lists_references_and_reasons_and_deletes_nothing(db, capsys):
+    old, young = closed(100, alias="DRY-ALIAS"), stale(40)
+    call_command("purge_expired", "--dry-run")
+    out = capsys.readouterr().out
+    assert f"{old.reference}  closed" in out
+    assert f"{young.reference}  stale_unverified" in out
+    assert "2 cases would be purged." in out
+    assert "DRY-ALIAS" not in out
+    assert exists(old) and exists(young)
+    call_command("purge_expired")
+    assert "Purged 2 cases." in capsys.readouterr().out
+    assert not exists(old)
+
+
+def test_the_task_purges_and_is_safe_to_run_twice(db):
+    closed(100)
+    assert purge_expired() == {"closed": 1}
+    assert purge_expired() == {}
