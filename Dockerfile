@@ -8,6 +8,7 @@ COPY accounts ./accounts
 COPY intake ./intake
 COPY referrals ./referrals
 COPY retention ./retention
+COPY reminders ./reminders
 COPY ops ./ops
 COPY crypto ./crypto
 COPY templates ./templates

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "intake",
     "referrals",
     "retention",
+    "reminders",
     "ops",
 ]
 
@@ -67,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reminders.context_processors.bell",
             ],
         },
     },
@@ -206,6 +208,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "ops.tasks.heartbeat", "schedule": 60.0},
     "purge-expired": {"task": "retention.tasks.purge_expired", "schedule": 60.0 * 60},
+    # Every minute: a missed check-in must reach a coordinator at once.
+    "scan-reminders": {"task": "reminders.tasks.scan_reminders", "schedule": 60.0},
+    "send-reminder-digests": {"task": "reminders.tasks.send_digests", "schedule": 15 * 60.0},
 }
 
 # --- Retention ------------------------------------------------------------------
@@ -215,6 +220,25 @@ CORRIDOR_RETENTION = {
     "STALE_AFTER_DAYS": env_int("RETENTION_STALE_AFTER_DAYS", 30),
     "BATCH_SIZE": 200,
 }
+
+# --- Reminders ------------------------------------------------------------------
+# Hours to a first response by risk level: critical, high, medium, low.
+_first = env_list("FIRST_RESPONSE_HOURS", "1,24,72,168")
+try:
+    CORRIDOR_FIRST_RESPONSE_HOURS = dict(zip([4, 3, 2, 1], map(int, _first), strict=True))
+except ValueError:
+    raise ImproperlyConfigured(
+        "FIRST_RESPONSE_HOURS must be four whole numbers: critical,high,medium,low"
+    ) from None
+CORRIDOR_REMINDER_EMAILS = env_bool("REMINDER_EMAILS", False)
+CORRIDOR_BASE_URL = env_str("CORRIDOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", required=False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "corridor@localhost")
 
 # --- Logging ------------------------------------------------------------------
 # Log lines carry opaque references and status codes only; no view logs case

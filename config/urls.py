@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/", include("intake.urls")),
     path("", include("referrals.urls")),
     path("", include("retention.urls")),
+    path("", include("reminders.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", health, name="health"),

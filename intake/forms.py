@@ -123,3 +123,17 @@ class AssignForm(forms.Form):
 
 class HandleCheckForm(CleanTextMixin, forms.Form):
     contact_handle = forms.CharField(max_length=200)
+
+
+class CheckInForm(forms.Form):
+    due_at = forms.DateTimeField(
+        label=_("must have heard from them by"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def clean_due_at(self):
+        due = self.cleaned_data["due_at"]
+        now = timezone.now()
+        if not now < due <= now + timedelta(days=60):
+            raise ValidationError(_("Pick a time in the next 60 days."))
+        return due

@@ -237,6 +237,42 @@ class CaseEvent(models.Model):
         return self.detail
 
 
+class CheckInQuerySet(models.QuerySet):
+    def missed(self, now=None):
+        """Due and not heard: the person may have been detained."""
+        return self.filter(heard_at__isnull=True, due_at__lt=now or timezone.now())
+
+
+class CheckIn(models.Model):
+    """For a person in danger: the time by which they must have been heard from."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checkins")
+    due_at = models.DateTimeField(_("must have heard from them by"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    heard_at = models.DateTimeField(null=True, blank=True)
+    heard_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Set once, by the job that claims the escalation: it fires exactly once.
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CheckInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["heard_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"check-in {self.pk}"
+
+    @property
+    def is_missed(self) -> bool:
+        return self.heard_at is None and self.due_at < timezone.now()
+
+
 class FlaggedHandle(models.Model):
     """A contact handle seen in a suspected provocation, kept only as its blind index.
 

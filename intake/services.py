@@ -5,7 +5,7 @@ audit trail will record it.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -14,7 +14,15 @@ from django.utils import timezone
 from accounts.models import Team, User
 from crypto.blind_index import blind_index
 from intake.choices import Verification
-from intake.models import INTAKE_FIELDS, Case, CaseEvent, FlaggedHandle, Note, StatusChange
+from intake.models import (
+    INTAKE_FIELDS,
+    Case,
+    CaseEvent,
+    CheckIn,
+    FlaggedHandle,
+    Note,
+    StatusChange,
+)
 from intake.selectors import cases_visible_to
 from intake.status import ClosureReason
 
@@ -136,6 +144,17 @@ def case_restore_channel(*, case: Case, by: User) -> None:
         case.device_compromised_at = None
         case.save(update_fields=["device_compromised_at", "updated_at"])
         CaseEvent.objects.create(case=case, kind=Event.CHANNEL_RESTORED, by=by)
+
+
+def checkin_set(*, case: Case, due_at: datetime, by: User) -> CheckIn:
+    return CheckIn.objects.create(case=case, due_at=due_at, set_by=by)
+
+
+def checkin_heard(*, checkin: CheckIn, by: User) -> None:
+    """They were heard from: the check-in is handled, escalated or not."""
+    CheckIn.objects.filter(pk=checkin.pk, heard_at__isnull=True).update(
+        heard_at=timezone.now(), heard_by=by
+    )
 
 
 def case_set_legal_hold(*, case: Case, hold: bool, by: User) -> None:

@@ -35,4 +35,6 @@ urlpatterns = [
     path(f"{R}/channel-restored/", views.channel_restore, name="channel_restore"),
     path(f"{R}/assign/", views.case_assign, name="case_assign"),
     path(f"{R}/legal-hold/", views.legal_hold_set, name="legal_hold_set"),
+    path(f"{R}/check-ins/", views.checkin_set, name="checkin_set"),
+    path(f"{R}/check-ins/heard/", views.checkin_heard, name="checkin_heard"),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,6 +13,7 @@ from intake.filters import CaseFilter
 from intake.forms import (
     AssignForm,
     CaseForm,
+    CheckInForm,
     FollowUpForm,
     HandleCheckForm,
     IntakeForm,
@@ -20,7 +21,7 @@ from intake.forms import (
     StatusForm,
     VerificationForm,
 )
-from intake.models import Case
+from intake.models import Case, CheckIn
 from intake.selectors import (
     assignable_users,
     case_timeline,
@@ -50,7 +51,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
         assignees=team_assignees(request.user),
     )
     page = Paginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "intake/case_list.html", {"filter": case_filter, "page": page})
+    # Until handled, a missed check-in stays at the top of the first page people see.
+    missed = (
+        CheckIn.objects.missed()
+        .filter(case__in=cases_visible_to(request.user))
+        .select_related("case")
+        .only("pk", "due_at", "case__reference", "case__alias")
+    )
+    context = {"filter": case_filter, "page": page, "missed": missed}
+    return render(request, "intake/case_list.html", context)
 
 
 @never_cache
@@ -112,6 +121,8 @@ def _detail(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> 
             "summary", "decline_reason", "outcome_note", "partner__contact_details"
         ),
         "route_form": RouteForm(),
+        "checkins": case.checkins.filter(heard_at__isnull=True),
+        "checkin_form": CheckInForm(),
     }
     context.update(forms)
     return render(request, "intake/case_detail.html", context, status=status)
@@ -222,6 +233,31 @@ def channel_restore(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference, write=True)
     services.case_restore_channel(case=case, by=request.user)
     messages.success(request, _("Recorded: the person has a new safe channel."))
+    return _back(case)
+
+
+@never_cache
+@require_POST
+def checkin_set(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference, write=True)
+    form = CheckInForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, status=400, checkin_form=form)
+    services.checkin_set(case=case, due_at=form.cleaned_data["due_at"], by=request.user)
+    messages.success(request, _("Check-in set."))
+    return _back(case)
+
+
+@never_cache
+@require_POST
+def checkin_heard(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference, write=True)
+    raw = request.POST.get("checkin", "")
+    checkin = case.checkins.filter(pk=raw, heard_at__isnull=True).first() if raw.isdigit() else None
+    if checkin is None:
+        raise Http404
+    services.checkin_heard(checkin=checkin, by=request.user)
+    messages.success(request, _("Recorded: heard from them."))
     return _back(case)
 
 

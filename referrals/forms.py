@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -69,9 +71,17 @@ class RouteForm(forms.Form):
 class ReferralForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Referral
-        fields = ["summary", "shared_fields", "consent_given", "consent_at", "consent_channel"]
+        fields = [
+            "summary",
+            "shared_fields",
+            "consent_given",
+            "consent_at",
+            "consent_channel",
+            "complete_by",
+        ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 5}),
+            "complete_by": forms.DateInput(attrs={"type": "date"}),
             "consent_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
         }
 
@@ -87,6 +97,9 @@ class ReferralForm(CleanTextMixin, forms.ModelForm):
         else:
             data["consent_at"] = None
             data["consent_channel"] = ""
+        complete_by, today = data.get("complete_by"), timezone.localdate()
+        if complete_by and not today <= complete_by <= today + timedelta(days=730):
+            self.add_error("complete_by", _("Pick a date from today up to two years ahead."))
         return data
 
 

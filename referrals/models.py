@@ -150,6 +150,12 @@ class Referral(models.Model):
     consent_channel = models.CharField(
         _("consent given"), max_length=20, choices=ConsentChannel.choices, blank=True
     )
+    complete_by = models.DateField(
+        _("to be completed by"),
+        null=True,
+        blank=True,
+        help_text=_("Once accepted, a reminder fires if it is not completed by then."),
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

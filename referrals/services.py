@@ -10,7 +10,14 @@ from referrals.models import Partner, PartnerStaff, Referral, ReferralChange
 from referrals.status import ReferralError, ReferralStatus
 
 S = ReferralStatus
-DRAFT_FIELDS = ["summary", "shared_fields", "consent_given", "consent_at", "consent_channel"]
+DRAFT_FIELDS = [
+    "summary",
+    "shared_fields",
+    "consent_given",
+    "consent_at",
+    "consent_channel",
+    "complete_by",
+]
 
 
 @transaction.atomic

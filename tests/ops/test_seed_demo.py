@@ -12,8 +12,7 @@ def demo_password(monkeypatch):
 
 
 def test_it_creates_every_role_and_about_fifty_cases(db, demo_password, capsys, settings):
-    settings.DATABASES["default"]["ENGINE"] = "django.db.backends.sqlite3"
-    call_command("seed_demo", cases=12)
+    call_command("seed_demo", cases=12, force=True)
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert Case.objects.count() == 12
     out = capsys.readouterr().out
@@ -21,20 +20,20 @@ def test_it_creates_every_role_and_about_fifty_cases(db, demo_password, capsys, 
     assert "coordinator" in out
     user = User.objects.get(username="caseworker")
     assert user.check_password(demo_password)
-    call_command("seed_demo", cases=12)
+    call_command("seed_demo", cases=12, force=True)
     assert Case.objects.count() == 12, "a second run must not duplicate the demo"
 
 
 def test_demo_cases_carry_encrypted_content_and_timelines(db, demo_password, settings):
-    settings.DATABASES["default"]["ENGINE"] = "django.db.backends.sqlite3"
-    call_command("seed_demo", cases=20)
+    call_command("seed_demo", cases=20, force=True)
     case = Case.objects.exclude(status="new").first()
     assert case.alias and case.narrative and case.handle_index
     assert case.status_changes.exists()
 
 
-def test_it_refuses_a_production_database(db, demo_password, settings):
-    settings.DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+def test_it_refuses_a_production_database(db, demo_password, settings, monkeypatch):
+    # setitem, not assignment: the nested dict must be restored for later tests.
+    monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", "django.db.backends.postgresql")
     with pytest.raises(CommandError, match="embedded SQLite"):
         call_command("seed_demo")
 
@@ -42,8 +41,7 @@ def test_it_refuses_a_production_database(db, demo_password, settings):
 def test_demo_partners_and_referrals_work_end_to_end(db, demo_password, settings, client):
     from referrals.models import Partner, Referral
 
-    settings.DATABASES["default"]["ENGINE"] = "django.db.backends.sqlite3"
-    call_command("seed_demo", cases=30)
+    call_command("seed_demo", cases=30, force=True)
     assert Partner.objects.filter(active=True).count() == 4
     assert Referral.objects.exclude(status="draft").exists()
     assert client.login(username="partner", password=demo_password)

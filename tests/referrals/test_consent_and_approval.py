@@ -41,6 +41,7 @@ def test_changing_the_shared_fields_voids_the_approval(db, caseworker, coordinat
         "consent_given": True,
         "consent_at": referral.consent_at,
         "consent_channel": "phone",
+        "complete_by": None,
     }
     services.referral_update_draft(referral=referral, data=data, by=caseworker)
     assert Referral.objects.get(pk=referral.pk).approved_at is None
@@ -118,6 +119,7 @@ def test_a_closed_case_cannot_be_referred(db, caseworker, partner_org):
         "consent_given": False,
         "consent_at": None,
         "consent_channel": "",
+        "complete_by": None,
     }
     with pytest.raises(ReferralError, match="closed"):
         services.referral_draft(

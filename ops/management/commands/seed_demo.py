@@ -185,6 +185,7 @@ class Command(BaseCommand):
                     "consent_given": True,
                     "consent_at": timezone.now(),
                     "consent_channel": "messenger",
+                    "complete_by": None,
                 },
             )
             for step in ["sent", "acknowledged", "accepted"][: rng.randint(0, 3)]:

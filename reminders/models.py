@@ -1,0 +1,57 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    CHECKIN_MISSED = "checkin_missed", _("Missed check-in: they may have been detained")
+    FIRST_RESPONSE = "first_response", _("First response due")
+    FOLLOW_UP = "follow_up", _("Follow-up due")
+    REFERRAL_UNACKNOWLEDGED = "referral_unacknowledged", _("Referral not acknowledged in time")
+    REFERRAL_UNCOMPLETED = "referral_uncompleted", _("Accepted referral not completed in time")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app reminder for one user about one due event.
+
+    `key` names the due event (kind, object, due time): the unique
+    constraint makes each reminder fire once, however often or however many
+    workers run the scan.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    key = models.CharField(max_length=120)
+    case = models.ForeignKey(
+        "intake.Case", on_delete=models.CASCADE, related_name="notifications", null=True
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="notifications", null=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_event")
+        ]
+        indexes = [models.Index(fields=["user", "done_at"])]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.kind == Kind.CHECKIN_MISSED

@@ -1,0 +1,51 @@
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from intake.models import CheckIn
+from intake.selectors import cases_visible_to, require_case_staff
+from reminders import services
+from reminders.models import Notification
+
+
+@never_cache
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    require_case_staff(request.user)
+    notifications = (
+        Notification.objects.open()
+        .filter(user=request.user)
+        .select_related("case", "referral")
+        .defer(
+            "case__narrative",
+            "case__safe_contact",
+            "case__location",
+            "case__contact_handle",
+            "referral__summary",
+            "referral__decline_reason",
+            "referral__outcome_note",
+        )
+        .order_by("-kind", "-created_at")[:200]
+    )
+    missed = (
+        CheckIn.objects.missed()
+        .filter(case__in=cases_visible_to(request.user))
+        .select_related("case")
+        .only("pk", "due_at", "case__reference", "case__alias")
+    )
+    context = {"notifications": notifications, "missed": missed}
+    return render(request, "reminders/notification_list.html", context)
+
+
+@never_cache
+@require_POST
+def notification_done(request: HttpRequest) -> HttpResponse:
+    require_case_staff(request.user)
+    raw = request.POST.get("notification", "")
+    if not raw.isdigit() or not services.mark_done(user=request.user, notification_id=int(raw)):
+        raise Http404
+    messages.success(request, _("Marked as done."))
+    return redirect("reminders:notification_list")

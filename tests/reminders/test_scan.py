@@ -1,0 +1,259 @@
+"""Reminders fire once per due event, to the right people."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from intake import services as intake_services
+from intake.models import Case, CheckIn
+from referrals.models import Referral
+from reminders import services
+from reminders.models import Notification
+from reminders.tasks import scan_reminders, send_digests
+from tests.factories import CaseFactory, ReferralFactory
+
+HOUR = timedelta(hours=1)
+
+
+def aged(hours, **kwargs):
+    case = CaseFactory(**kwargs)
+    Case.objects.filter(pk=case.pk).update(created_at=timezone.now() - hours * HOUR)
+    return Case.objects.get(pk=case.pk)
+
+
+def keys():
+    return sorted(Notification.objects.values_list("user__username", "kind"))
+
+
+@pytest.mark.parametrize(
+    ("risk", "hours", "due"),
+    [
+        (4, 2, True),
+        (4, 0.5, False),
+        (3, 25, True),
+        (3, 23, False),
+        (2, 73, True),
+        (1, 24 * 6, False),
+    ],
+)
+def test_first_response_is_due_by_risk(db, team_a, coordinator, risk, hours, due):
+    aged(hours, team=team_a, risk=risk)
+    services.scan()
+    assert keys() == ([("coordinator", "first_response")] if due else [])
+
+
+def test_an_answered_request_needs_no_reminder(db, team_a, coordinator, caseworker):
+    case = aged(5, team=team_a, risk=4)
+    intake_services.note_add(case=case, body="Called back.", by=caseworker)
+    services.scan()
+    assert keys() == []
+
+
+def test_the_assignee_is_told_instead_of_the_coordinators(db, team_a, coordinator, caseworker):
+    aged(5, team=team_a, risk=4, assignee=caseworker)
+    services.scan()
+    assert keys() == [("caseworker", "first_response")]
+
+
+def test_each_reminder_fires_once_however_often_the_scan_runs(db, team_a, coordinator):
+    aged(5, team=team_a, risk=4)
+    services.scan()
+    services.scan()
+    scan_reminders()
+    assert Notification.objects.count() == 1
+
+
+def test_a_moved_follow_up_is_a_new_event(db, team_a, coordinator):
+    today = timezone.localdate()
+    case = CaseFactory(team=team_a, follow_up_on=today - timedelta(days=1))
+    services.scan()
+    Case.objects.filter(pk=case.pk).update(follow_up_on=today)
+    services.scan()
+    services.scan()
+    assert Notification.objects.filter(kind="follow_up").count() == 2
+
+
+def test_a_closed_case_has_no_follow_up_reminder(db, team_a, coordinator):
+    CaseFactory(
+        team=team_a,
+        follow_up_on=timezone.localdate(),
+        status="closed",
+        closure_reason="stable",
+    )
+    services.scan()
+    assert keys() == []
+
+
+def test_referrals_not_acknowledged_or_not_completed_in_time(db, team_a, coordinator, partner):
+    case = CaseFactory(team=team_a, status="active")
+    late = ReferralFactory(case=case)
+    late.move_to("sent", by=None)
+    Referral.objects.filter(pk=late.pk).update(ack_due_at=timezone.now() - HOUR)
+    slow = ReferralFactory(case=case, complete_by=timezone.localdate() - timedelta(days=1))
+    for step in ("sent", "acknowledged", "accepted"):
+        slow.move_to(step, by=partner)
+    in_time = ReferralFactory(case=case)
+    in_time.move_to("sent", by=None)
+    services.scan()
+    by_referral = dict(Notification.objects.values_list("referral_id", "kind"))
+    assert by_referral == {
+        late.pk: "referral_unacknowledged",
+        slow.pk: "referral_uncompleted",
+    }
+
+
+class TestCheckIns:
+    def missed(self, case, by):
+        checkin = intake_services.checkin_set(case=case, due_at=timezone.now() + HOUR, by=by)
+        CheckIn.objects.filter(pk=checkin.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+        return checkin
+
+    def test_a_missed_check_in_escalates_to_coordinators_and_assignee_once(
+        self, db, team_a, coordinator, caseworker
+    ):
+        case = CaseFactory(team=team_a, status="active", assignee=caseworker)
+        checkin = self.missed(case, caseworker)
+        services.scan()
+        services.scan()
+        assert keys() == [("caseworker", "checkin_missed"), ("coordinator", "checkin_missed")]
+        assert CheckIn.objects.get(pk=checkin.pk).escalated_at is not None
+
+    def test_a_confirmed_check_in_never_escalates(self, db, team_a, coordinator, caseworker):
+        case = CaseFactory(team=team_a, status="active")
+        checkin = self.missed(case, caseworker)
+        intake_services.checkin_heard(checkin=checkin, by=caseworker)
+        services.scan()
+        assert keys() == []
+
+    def test_a_future_check_in_does_not_escalate(self, db, team_a, coordinator, caseworker):
+        case = CaseFactory(team=team_a, status="active")
+        intake_services.checkin_set(case=case, due_at=timezone.now() + HOUR, by=caseworker)
+        services.scan()
+        assert keys() == []
+
+    def test_it_stays_on_top_of_the_dashboard_until_handled(
+        self, client, team_a, coordinator, caseworker
+    ):
+        case = CaseFactory(team=team_a, status="active", alias="Heron")
+        checkin = self.missed(case, caseworker)
+        client.force_login(caseworker)
+        page = client.get(reverse("intake:case_list")).content.decode()
+        assert "Missed check-ins" in page
+        assert page.index("Missed check-ins") < page.index("<table")
+        url = reverse("intake:checkin_heard", args=[case.reference])
+        assert client.post(url, {"checkin": checkin.pk}).status_code == 302
+        assert "Missed check-ins" not in client.get(reverse("intake:case_list")).content.decode()
+
+    def test_setting_a_check_in_through_the_page(self, client, caseworker, case):
+        client.force_login(caseworker)
+        url = reverse("intake:checkin_set", args=[case.reference])
+        due = (timezone.localtime() + 3 * HOUR).strftime("%Y-%m-%dT%H:%M")
+        assert client.post(url, {"due_at": due}).status_code == 302
+        assert CheckIn.objects.get().case == case
+        for bad in ("2000-01-01T00:00", "not a time", ""):
+            assert client.post(url, {"due_at": bad}).status_code == 400
+        assert CheckIn.objects.count() == 1
+
+
+class TestTheBellAndList:
+    def test_the_bell_counts_and_done_clears(self, client, team_a, coordinator):
+        case = aged(5, team=team_a, risk=4, alias="Bell-alias")
+        services.scan()
+        client.force_login(coordinator)
+        page = client.get(reverse("intake:case_list")).content.decode()
+        assert '<span class="count due">1</span>' in page
+        listing = client.get(reverse("reminders:notification_list")).content.decode()
+        assert "First response due" in listing and case.reference in listing
+        note = Notification.objects.get()
+        client.post(reverse("reminders:notification_done"), {"notification": note.pk})
+        assert Notification.objects.open().count() == 0
+
+    def test_nobody_marks_another_users_reminder(self, client, team_a, coordinator, caseworker):
+        aged(5, team=team_a, risk=4)
+        services.scan()
+        note = Notification.objects.get()
+        client.force_login(caseworker)
+        for value in (note.pk, "x", ""):
+            response = client.post(reverse("reminders:notification_done"), {"notification": value})
+            assert response.status_code == 404
+        assert Notification.objects.open().count() == 1
+
+    @pytest.mark.parametrize(
+        ("role", "status"),
+        [
+            ("operator", 200),
+            ("caseworker", 200),
+            ("coordinator", 200),
+            ("outsider", 200),
+            ("partner", 404),
+            ("auditor", 404),
+            ("admin", 404),
+        ],
+    )
+    def test_who_has_a_reminder_list(self, client, personas, role, status):
+        client.force_login(personas[role])
+        assert client.get(reverse("reminders:notification_list")).status_code == status
+
+    def test_the_list_needs_sign_in(self, client, db):
+        response = client.get(reverse("reminders:notification_list"))
+        assert response["Location"].startswith(reverse("login"))
+
+
+class TestDigest:
+    def test_the_email_says_only_how_many(self, db, team_a, coordinator, settings):
+        settings.CORRIDOR_REMINDER_EMAILS = True
+        coordinator.email = "coordinator@example.org"
+        coordinator.save()
+        case = aged(5, team=team_a, risk=4, alias="MAIL-ALIAS", contact_handle="@mail_handle")
+        services.scan()
+        assert send_digests() == 1
+        assert send_digests() == 0  # nothing new since
+        (message,) = mail.outbox
+        assert message.subject == "You have 1 item due in Corridor"
+        assert "/notifications/" in message.body
+        for secret in ("MAIL-ALIAS", "mail_handle", case.reference, "First response"):
+            assert secret not in message.subject + message.body
+
+    def test_no_email_unless_enabled(self, db, team_a, coordinator, settings):
+        settings.CORRIDOR_REMINDER_EMAILS = False
+        coordinator.email = "coordinator@example.org"
+        coordinator.save()
+        aged(5, team=team_a, risk=4)
+        services.scan()
+        assert send_digests() == 0
+        assert mail.outbox == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_scanning_at_once_make_each_reminder_once(team_a, coordinator, caseworker):
+    for _ in range(5):
+        aged(5, team=team_a, risk=4)
+    case = CaseFactory(team=team_a, status="active")
+    checkin = intake_services.checkin_set(case=case, due_at=timezone.now() + HOUR, by=caseworker)
+    CheckIn.objects.filter(pk=checkin.pk).update(due_at=timezone.now() - HOUR)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            services.scan()
+        except Exception as exc:  # noqa: BLE001 — reported below, never swallowed
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert Notification.objects.filter(kind="first_response").count() == 5
+    assert Notification.objects.filter(kind="checkin_missed").count() == 1
