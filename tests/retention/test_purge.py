@@ -11,6 +11,7 @@ from django.utils import timezone
 from intake import services as intake_services
 from intake.models import Case, FlaggedHandle
 from retention import services
+from reminders.models import Notification
 from retention.models import RetentionPolicy, RetiredCaseCount
 from retention.tasks import purge_expired
 from tests.factories import CaseFactory, NoteFactory, PartnerFactory, ReferralFactory
@@ -87,9 +88,12 @@ def test_nothing_of_a_purged_case_remains_in_any_table(caseworker):
     note = NoteFactory(case=case, body="PURGE-NOTE")
     referral = ReferralFactory(case=case, summary="PURGE-SUMMARY")
     intake_services.case_mark_compromised(case=case, by=caseworker)
+    intake_services.checkin_set(case=case, due_at=timezone.now() - DAY, by=caseworker)
+    Notification.objects.create(user=caseworker, kind="follow_up", key="k", case=case)
     assert related_rows(case.pk, [note.pk], [referral.pk])  # the check sees them first
     services.purge_expired()
     assert related_rows(case.pk, [note.pk], [referral.pk]) == []
+    assert not Notification.objects.exists()
     raw = raw_database_text()
     assert case.reference not in raw and referral.reference not in raw
     for marker in MARKERS:
