@@ -1,4 +1,6 @@
 from django.contrib import messages
+from django.db.models import Case as DbCase
+from django.db.models import Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -8,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from intake.models import CheckIn
 from intake.selectors import cases_visible_to, require_case_staff
 from reminders import services
-from reminders.models import Notification
+from reminders.models import Kind, Notification
 
 
 @never_cache
@@ -28,7 +30,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "referral__decline_reason",
             "referral__outcome_note",
         )
-        .order_by("-kind", "-created_at")[:200]
+        # Missed check-ins first: someone may have been detained.
+        .annotate(urgent=DbCase(When(kind=Kind.CHECKIN_MISSED, then=Value(0)), default=Value(1)))
+        .order_by("urgent", "-created_at")[:200]
     )
     missed = (
         CheckIn.objects.missed()

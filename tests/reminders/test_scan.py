@@ -136,6 +136,15 @@ class TestCheckIns:
         services.scan()
         assert keys() == []
 
+    def test_it_comes_first_among_reminders(self, client, team_a, coordinator, caseworker):
+        aged(5, team=team_a, risk=4)
+        self.missed(CaseFactory(team=team_a, status="active"), caseworker)
+        services.scan()
+        client.force_login(coordinator)
+        page = client.get(reverse("reminders:notification_list")).content.decode()
+        body = page[page.index('class="notifications"') :]
+        assert body.index("Missed check-in") < body.index("First response due")
+
     def test_it_stays_on_top_of_the_dashboard_until_handled(
         self, client, team_a, coordinator, caseworker
     ):
