@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from intake import services as intake_services
 from intake.models import Case, FlaggedHandle
-from retention import services
 from reminders.models import Notification
+from retention import services
 from retention.models import RetentionPolicy, RetiredCaseCount
 from retention.tasks import purge_expired
 from tests.factories import CaseFactory, NoteFactory, PartnerFactory, ReferralFactory
