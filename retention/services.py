@@ -74,7 +74,7 @@ def _count(case: Case, outcome: str) -> None:
         RetiredCaseCount.objects.filter(pk=counter.pk).update(count=F("count") + 1)
 
 
-def case_purge(*, case_id: int, reason: str, by: User | None = None) -> bool:
+def case_purge(*, case_id: int, reason: str, by: User | None = None, why: str = "") -> bool:
     """Delete a case and everything hanging off it; keep only counts. Return False if skipped."""
     with transaction.atomic():
         # Plain columns only: a purge must work even for a row it cannot decrypt.
@@ -104,7 +104,8 @@ def case_purge(*, case_id: int, reason: str, by: User | None = None) -> bool:
             referral.partner.release_place()
         reference = case.reference
         case.delete()
-    log.info("purged case %s (%s)", reference, reason)
+    # References and reason codes only: the log outlives the case.
+    log.info("purged case %s (%s%s)", reference, reason, f": {why}" if why else "")
     return True
 
 

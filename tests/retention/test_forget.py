@@ -9,7 +9,8 @@ def url(case):
     return reverse("retention:case_forget", args=[case.reference])
 
 
-def test_a_coordinator_forgets_a_person_after_confirming(client, coordinator, case):
+def test_a_coordinator_forgets_a_person_after_confirming(client, coordinator, case, caplog):
+    caplog.set_level("INFO", logger="retention")
     client.force_login(coordinator)
     page = client.get(url(case))
     assert page.status_code == 200
@@ -18,6 +19,8 @@ def test_a_coordinator_forgets_a_person_after_confirming(client, coordinator, ca
     assert response["Location"] == reverse("intake:case_list")
     assert not Case.objects.filter(pk=case.pk).exists()
     assert RetiredCaseCount.objects.get(dimension="outcome").value == "forgotten"
+    assert f"purged case {case.reference} (forgotten: person_asked)" in caplog.text
+    assert case.alias not in caplog.text
 
 
 def test_a_wrong_confirmation_purges_nothing(client, coordinator, case):
