@@ -42,7 +42,12 @@ def case_forget(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, _("This case is on legal hold: lift the hold first."))
         return redirect("intake:case_detail", reference=case.reference)
     if request.method == "POST" and form.is_valid():
-        services.case_purge(case_id=case.pk, reason=services.FORGOTTEN, by=request.user)
+        services.case_purge(
+            case_id=case.pk,
+            reason=services.FORGOTTEN,
+            by=request.user,
+            why=form.cleaned_data["reason"],
+        )
         messages.success(
             request, _("Case %(ref)s is purged. Only anonymous counts remain.") % {"ref": reference}
         )
