@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from intake.choices import Need
 from intake.forms import CleanTextMixin
-from referrals.models import Partner, Referral
+from referrals.models import DRAFT_FIELDS, Partner, Referral
 
 
 class PartnerForm(CleanTextMixin, forms.ModelForm):
@@ -71,14 +71,7 @@ class RouteForm(forms.Form):
 class ReferralForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Referral
-        fields = [
-            "summary",
-            "shared_fields",
-            "consent_given",
-            "consent_at",
-            "consent_channel",
-            "complete_by",
-        ]
+        fields = DRAFT_FIELDS
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 5}),
             "complete_by": forms.DateInput(attrs={"type": "date"}),

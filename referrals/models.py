@@ -123,6 +123,18 @@ class PartnerStaff(models.Model):
         return f"{self.user} @ {self.partner}"
 
 
+# What a caseworker writes on a draft; the rest of a referral changes only
+# through its moves and approval.
+DRAFT_FIELDS = [
+    "summary",
+    "shared_fields",
+    "consent_given",
+    "consent_at",
+    "consent_channel",
+    "complete_by",
+]
+
+
 def new_referral_reference() -> str:
     symbols = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
     return f"R{symbols[:3]}-{symbols[3:7]}-{symbols[7:]}"

@@ -6,18 +6,10 @@ from django.utils import timezone
 from accounts.models import Role, User
 from intake.models import Case
 from intake.status import Status as CaseStatus
-from referrals.models import Partner, PartnerStaff, Referral, ReferralChange
+from referrals.models import DRAFT_FIELDS, Partner, PartnerStaff, Referral, ReferralChange
 from referrals.status import ReferralError, ReferralStatus
 
 S = ReferralStatus
-DRAFT_FIELDS = [
-    "summary",
-    "shared_fields",
-    "consent_given",
-    "consent_at",
-    "consent_channel",
-    "complete_by",
-]
 
 
 @transaction.atomic

@@ -1,20 +1,14 @@
 from django.urls import path, register_converter
 
-import intake.urls  # noqa: F401  (registers the case reference converter)
+from intake.urls import ReferenceConverter  # importing it also registers "reference"
 from referrals import partner_views, views
 
 
-class ReferralReferenceConverter:
+class ReferralReferenceConverter(ReferenceConverter):
     regex = "R[0-9A-Z]{3}-[0-9A-Z]{4}-[0-9A-Z]{5}"
 
-    def to_python(self, value: str) -> str:
-        return value
 
-    def to_url(self, value: str) -> str:
-        return value
-
-
-class PartnerReferenceConverter(ReferralReferenceConverter):
+class PartnerReferenceConverter(ReferenceConverter):
     regex = "P[0-9A-Z]{9}"
 
 

@@ -1,13 +1,11 @@
 """Two caseworkers moving the same case at once: one wins, the other is refused."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from intake import services
 from intake.models import Case, StatusChange
 from intake.status import TransitionError
+from tests.concurrency import run_at_once
 from tests.factories import CaseFactory
 
 
@@ -15,24 +13,12 @@ from tests.factories import CaseFactory
 @pytest.mark.django_db(transaction=True)
 def test_only_one_of_two_concurrent_moves_is_recorded(caseworker):
     case = CaseFactory()
-    barrier = threading.Barrier(2)
-    outcomes = []
 
     def move():
-        try:
-            stale = Case.objects.get(pk=case.pk)  # both read "new"
-            barrier.wait()
-            services.case_move(case=stale, to="verifying", by=caseworker)
-            outcomes.append("moved")
-        except TransitionError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+        stale = Case.objects.get(pk=case.pk)  # both read "new"
+        return services.case_move(case=stale, to="verifying", by=caseworker)
 
-    threads = [threading.Thread(target=move) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert sorted(outcomes) == ["moved", "refused"]
+    outcomes = run_at_once(move)
+    assert sorted(type(o).__name__ for o in outcomes) == ["StatusChange", "TransitionError"]
+    assert isinstance(next(o for o in outcomes if isinstance(o, Exception)), TransitionError)
     assert StatusChange.objects.filter(case=case).count() == 1

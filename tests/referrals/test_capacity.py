@@ -1,12 +1,10 @@
 """Free places: taken on accept, given back on complete or withdraw, never below zero."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from referrals.models import Partner, Referral
 from referrals.status import ReferralError
+from tests.concurrency import run_at_once
 from tests.factories import PartnerFactory, ReferralFactory
 
 
@@ -66,23 +64,11 @@ def test_a_partner_without_counted_places_always_accepts(db, partner):
 def test_two_concurrent_accepts_cannot_overbook_the_last_place(partner):
     org = PartnerFactory(capacity=1)
     referrals = [acknowledged(org, partner) for _ in range(2)]
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def accept(referral):
-        try:
-            barrier.wait()
-            referral.move_to("accepted", by=partner)
-            outcomes.append("accepted")
-        except ReferralError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+    def accept():
+        return referrals.pop().move_to("accepted", by=partner)  # pop is atomic: one each
 
-    threads = [threading.Thread(target=accept, args=(r,)) for r in referrals]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert sorted(outcomes) == ["accepted", "refused"]
+    outcomes = run_at_once(accept)
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(errors) == 1 and isinstance(errors[0], ReferralError)
     assert places(org) == 0

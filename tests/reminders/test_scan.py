@@ -1,11 +1,9 @@
 """Reminders fire once per due event, to the right people."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +13,7 @@ from referrals.models import Referral
 from reminders import services
 from reminders.models import Notification
 from reminders.tasks import scan_reminders, send_digests
+from tests.concurrency import run_at_once
 from tests.factories import CaseFactory, ReferralFactory
 
 HOUR = timedelta(hours=1)
@@ -246,23 +245,7 @@ def test_two_workers_scanning_at_once_make_each_reminder_once(team_a, coordinato
     case = CaseFactory(team=team_a, status="active")
     checkin = intake_services.checkin_set(case=case, due_at=timezone.now() + HOUR, by=caseworker)
     CheckIn.objects.filter(pk=checkin.pk).update(due_at=timezone.now() - HOUR)
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def run():
-        try:
-            barrier.wait()
-            services.scan()
-        except Exception as exc:  # noqa: BLE001 — reported below, never swallowed
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert errors == []
+    outcomes = run_at_once(services.scan)
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert Notification.objects.filter(kind="first_response").count() == 5
     assert Notification.objects.filter(kind="checkin_missed").count() == 1
