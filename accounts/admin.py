@@ -5,6 +5,8 @@ from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 
 from accounts.models import STAFF_ROLES, Team, User
+from audit.models import Action
+from audit.services import record
 
 # Superuser status, groups and single permissions are left out: an admin
 # who could grant them could grant themselves anything.
@@ -44,6 +46,17 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ["username", "password1", "password2", "role", "teams", "is_staff"]})
     ]
     readonly_fields = ["last_login", "date_joined"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Field names only: never a password hash or a name's value.
+        record(
+            Action.USER_CHANGE,
+            request=request,
+            object_type="user",
+            object_ref=str(obj.pk),
+            detail={"created": not change, "fields": sorted(form.changed_data)},
+        )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -60,8 +60,11 @@ class User(AbstractUser):
         return self.is_active and self.role == Role.COORDINATOR
 
 
+AUDIT_VIEW = models.Q(content_type__app_label="audit", codename="view_auditevent")
+
+
 def admin_role_permissions():
-    """What the admin role may do in the admin site: users, teams, the retention policy."""
+    """What the admin role may do in the admin site: users, teams, retention, the trail."""
     return Permission.objects.filter(
         models.Q(
             content_type__app_label="accounts", codename__regex=r"^(view|add|change)_(user|team)$"
@@ -70,4 +73,10 @@ def admin_role_permissions():
             content_type__app_label="retention",
             codename__in=["view_retentionpolicy", "change_retentionpolicy"],
         )
+        | AUDIT_VIEW
     )
+
+
+def auditor_role_permissions():
+    """The auditor reads the trail and its reports; nothing else."""
+    return Permission.objects.filter(AUDIT_VIEW)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "referrals",
     "retention",
     "reminders",
+    "audit",
     "ops",
 ]
 
@@ -239,6 +240,13 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", required=False)
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "corridor@localhost")
+
+# --- Audit alerts -----------------------------------------------------------------
+CORRIDOR_AUDIT = {
+    "CASES_PER_HOUR": env_int("AUDIT_ALERT_CASES_PER_HOUR", 30),
+    # Local hours from START to END (over midnight) count as unusual.
+    "QUIET_HOURS": (env_int("AUDIT_QUIET_HOURS_START", 22), env_int("AUDIT_QUIET_HOURS_END", 6)),
+}
 
 # --- Logging ------------------------------------------------------------------
 # Log lines carry opaque references and status codes only; no view logs case

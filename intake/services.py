@@ -1,7 +1,7 @@
 """Work on cases that spans models or touches crypto.
 
 Every function takes `by`, the user acting: the timeline shows it, and the
-audit trail will record it.
+audit trail records it (field names and codes, never values).
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Team, User
+from audit.models import Action
+from audit.services import record
 from crypto.blind_index import blind_index
 from intake.choices import Verification
 from intake.models import (
@@ -62,21 +64,31 @@ def case_create(*, team: Team, data: dict, by: User) -> Case:
     case.handle_index = blind_index(case.contact_handle)
     case.full_clean()
     case.save()
+    _audit(Action.CREATE, case, by)
     return case
 
 
 def case_update(*, case: Case, data: dict, by: User) -> Case:
+    # Compare with what is stored: a ModelForm has already written to `case`.
+    stored = Case.objects.only(*INTAKE_FIELDS).get(pk=case.pk)
+    changed = [name for name in INTAKE_FIELDS if getattr(stored, name) != data[name]]
     for name in INTAKE_FIELDS:
         setattr(case, name, data[name])
     case.handle_index = blind_index(case.contact_handle)
     case.full_clean()
     case.save()
+    _audit(Action.UPDATE, case, by, fields=changed)
     return case
+
+
+def _audit(action: str, case: Case, by: User | None, **detail) -> None:
+    record(action, actor=by, object_type="case", object_ref=case.reference, detail=detail)
 
 
 @transaction.atomic
 def case_move(*, case: Case, to: str, closure_reason: str = "", by: User) -> StatusChange:
     change = case.move_to(to, by=by, closure_reason=closure_reason)
+    _audit(Action.STATUS, case, by, **{"from": change.from_status, "to": to})
     if closure_reason == ClosureReason.PROVOCATION:
         _flag_provocation(case=case, by=by)
     return change
@@ -86,6 +98,7 @@ def note_add(*, case: Case, body: str, by: User) -> Note:
     note = Note(case=case, author=by, body=body)
     note.full_clean()
     note.save()
+    _audit(Action.CREATE, case, by, note=note.pk)
     # A note is activity: a request being worked is not stale.
     Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     return note
@@ -94,6 +107,7 @@ def note_add(*, case: Case, body: str, by: User) -> Note:
 def case_set_follow_up(*, case: Case, on: date | None, by: User) -> None:
     case.follow_up_on = on
     case.save(update_fields=["follow_up_on", "updated_at"])
+    _audit(Action.UPDATE, case, by, fields=["follow_up_on"])
 
 
 @transaction.atomic
@@ -114,6 +128,7 @@ def case_set_verification(*, case: Case, verification: str, by: User) -> None:
     case.verification = verification
     case.save(update_fields=["verification", "updated_at"])
     CaseEvent.objects.create(case=case, kind=Event.VERIFICATION, by=by, detail=verification)
+    _audit(Action.UPDATE, case, by, fields=["verification"], to=verification)
 
 
 def _flag_provocation(*, case: Case, by: User) -> None:
@@ -124,6 +139,7 @@ def _flag_provocation(*, case: Case, by: User) -> None:
         CaseEvent.objects.create(
             case=case, kind=Event.VERIFICATION, by=by, detail=Verification.SUSPECTED
         )
+        _audit(Action.UPDATE, case, by, fields=["verification"], to=Verification.SUSPECTED)
     if case.handle_index:
         FlaggedHandle.objects.get_or_create(
             handle_index=case.handle_index, defaults={"flagged_by": by}
@@ -136,6 +152,7 @@ def case_mark_compromised(*, case: Case, by: User) -> None:
         case.device_compromised_at = timezone.now()
         case.save(update_fields=["device_compromised_at", "updated_at"])
         CaseEvent.objects.create(case=case, kind=Event.DEVICE_COMPROMISED, by=by)
+        _audit(Action.UPDATE, case, by, fields=["device_compromised_at"])
 
 
 def case_restore_channel(*, case: Case, by: User) -> None:
@@ -144,17 +161,21 @@ def case_restore_channel(*, case: Case, by: User) -> None:
         case.device_compromised_at = None
         case.save(update_fields=["device_compromised_at", "updated_at"])
         CaseEvent.objects.create(case=case, kind=Event.CHANNEL_RESTORED, by=by)
+        _audit(Action.UPDATE, case, by, fields=["device_compromised_at"])
 
 
 def checkin_set(*, case: Case, due_at: datetime, by: User) -> CheckIn:
-    return CheckIn.objects.create(case=case, due_at=due_at, set_by=by)
+    checkin = CheckIn.objects.create(case=case, due_at=due_at, set_by=by)
+    _audit(Action.CREATE, case, by, checkin=checkin.pk)
+    return checkin
 
 
 def checkin_heard(*, checkin: CheckIn, by: User) -> None:
     """They were heard from: the check-in is handled, escalated or not."""
-    CheckIn.objects.filter(pk=checkin.pk, heard_at__isnull=True).update(
+    if CheckIn.objects.filter(pk=checkin.pk, heard_at__isnull=True).update(
         heard_at=timezone.now(), heard_by=by
-    )
+    ):
+        _audit(Action.UPDATE, checkin.case, by, checkin=checkin.pk, fields=["heard_at"])
 
 
 def case_set_legal_hold(*, case: Case, hold: bool, by: User) -> None:
@@ -165,6 +186,7 @@ def case_set_legal_hold(*, case: Case, hold: bool, by: User) -> None:
         CaseEvent.objects.create(
             case=case, kind=Event.LEGAL_HOLD, by=by, detail="on" if hold else "off"
         )
+        _audit(Action.UPDATE, case, by, fields=["legal_hold"], to=hold)
 
 
 def case_assign(*, case: Case, assignee: User | None, by: User) -> None:
@@ -174,3 +196,4 @@ def case_assign(*, case: Case, assignee: User | None, by: User) -> None:
     case.save(update_fields=["assignee", "updated_at"])
     detail = assignee.username if assignee else ""
     CaseEvent.objects.create(case=case, kind=Event.ASSIGNED, by=by, detail=detail)
+    _audit(Action.UPDATE, case, by, fields=["assignee"])

@@ -8,6 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.models import Action
+from audit.services import record
 from intake import services
 from intake.filters import CaseFilter
 from intake.forms import (
@@ -135,7 +137,9 @@ def _back(case: Case) -> HttpResponse:
 @never_cache
 @require_GET
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _detail(request, get_case_for(request.user, reference))
+    case = get_case_for(request.user, reference)
+    record(Action.VIEW, request=request, object_type="case", object_ref=case.reference)
+    return _detail(request, case)
 
 
 @never_cache
@@ -144,6 +148,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference, write=True)
     form = CaseForm(request.POST or None, instance=case)
+    if request.method == "GET":
+        record(Action.VIEW, request=request, object_type="case", object_ref=case.reference)
     if request.method == "POST" and form.is_valid():
         services.case_update(case=case, data=form.cleaned_data, by=request.user)
         messages.success(request, _("Case details saved."))

@@ -8,6 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.models import Action
+from audit.services import record
 from referrals import services
 from referrals.forms import CompleteForm, DeclineForm
 from referrals.selectors import get_partner_referral, partner_of, referrals_for_partner
@@ -50,7 +52,15 @@ def _detail(request, referral, *, status=200, **forms) -> HttpResponse:
 @never_cache
 @require_GET
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _detail(request, get_partner_referral(request.user, reference))
+    referral = get_partner_referral(request.user, reference)
+    record(
+        Action.PARTNER_ACCESS,
+        request=request,
+        object_type="referral",
+        object_ref=referral.reference,
+        detail={"status": referral.status},
+    )
+    return _detail(request, referral)
 
 
 @never_cache

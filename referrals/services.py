@@ -4,6 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from audit.models import Action
+from audit.services import record
 from intake.models import Case
 from intake.status import Status as CaseStatus
 from referrals.models import DRAFT_FIELDS, Partner, PartnerStaff, Referral, ReferralChange
@@ -19,6 +21,13 @@ def partner_staff_add(*, partner: Partner, username: str, password: str, by: Use
     user.full_clean()
     user.save()
     PartnerStaff.objects.create(user=user, partner=partner)
+    record(
+        Action.USER_CHANGE,
+        actor=by,
+        object_type="user",
+        object_ref=str(user.pk),
+        detail={"created": True, "role": Role.PARTNER, "partner": partner.reference},
+    )
     return user
 
 
@@ -28,6 +37,26 @@ def partner_staff_deactivate(*, partner: Partner, user: User, by: User) -> None:
         raise ReferralError("Not a staff member of this partner.")
     user.is_active = False
     user.save(update_fields=["is_active"])
+    record(
+        Action.USER_CHANGE,
+        actor=by,
+        object_type="user",
+        object_ref=str(user.pk),
+        detail={"fields": ["is_active"], "partner": partner.reference},
+    )
+
+
+def partner_save(*, form, by: User) -> Partner:
+    """Save a partner from its form; the trail names the fields, never the contacts."""
+    partner = form.save()
+    record(
+        Action.UPDATE if form.initial else Action.CREATE,
+        actor=by,
+        object_type="partner",
+        object_ref=partner.reference,
+        detail={"fields": sorted(form.changed_data)},
+    )
+    return partner
 
 
 def referral_draft(*, case: Case, partner: Partner, service: str, data: dict, by: User) -> Referral:
@@ -42,7 +71,12 @@ def referral_draft(*, case: Case, partner: Partner, service: str, data: dict, by
         setattr(referral, name, data[name])
     referral.full_clean()
     referral.save()
+    _audit(Action.CREATE, referral, by, case=case.reference, shared=referral.shared_fields)
     return referral
+
+
+def _audit(action: str, referral: Referral, by: User | None, **detail) -> None:
+    record(action, actor=by, object_type="referral", object_ref=referral.reference, detail=detail)
 
 
 def referral_update_draft(*, referral: Referral, data: dict, by: User) -> Referral:
@@ -52,10 +86,12 @@ def referral_update_draft(*, referral: Referral, data: dict, by: User) -> Referr
         # The coordinator approved a set of fields, not whatever comes later.
         referral.approved_by = None
         referral.approved_at = None
+    changed = [name for name in DRAFT_FIELDS if getattr(referral, name) != data[name]]
     for name in DRAFT_FIELDS:
         setattr(referral, name, data[name])
     referral.full_clean()
     referral.save()
+    _audit(Action.UPDATE, referral, by, fields=changed)
     return referral
 
 
@@ -67,6 +103,7 @@ def referral_approve(*, referral: Referral, by: User) -> None:
     referral.approved_by = by
     referral.approved_at = timezone.now()
     referral.save(update_fields=["approved_by", "approved_at"])
+    _audit(Action.UPDATE, referral, by, fields=["approved_at"], shared=referral.shared_fields)
 
 
 def referral_move(*, referral: Referral, to: str, by: User, note: str = "") -> ReferralChange:
@@ -77,4 +114,6 @@ def referral_move(*, referral: Referral, to: str, by: User, note: str = "") -> R
         referral.decline_reason = note
     elif to == S.COMPLETED:
         referral.outcome_note = note
-    return referral.move_to(to, by=by)
+    change = referral.move_to(to, by=by)
+    _audit(Action.REFERRAL_MOVE, referral, by, **{"from": change.from_status, "to": to})
+    return change

@@ -11,6 +11,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from audit.models import Action
+from audit.services import record
 from intake.selectors import get_case_for
 from referrals import services
 from referrals.forms import PartnerForm, PartnerStaffForm, ReferralForm, RouteForm
@@ -72,6 +74,7 @@ def referral_create(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for(request.user, reference)
+    record(Action.VIEW, request=request, object_type="referral", object_ref=referral.reference)
     return render(request, "referrals/referral_detail.html", {"referral": referral})
 
 
@@ -167,7 +170,7 @@ def partner_create(request: HttpRequest) -> HttpResponse:
     _require_coordinator(request)
     form = PartnerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        partner = form.save()
+        partner = services.partner_save(form=form, by=request.user)
         messages.success(request, _("Partner saved."))
         return redirect("referrals:partner_edit", reference=partner.reference)
     status = 400 if form.errors else 200
@@ -189,7 +192,7 @@ def partner_edit(request: HttpRequest, reference: str) -> HttpResponse:
     partner = _get_partner(reference)
     form = PartnerForm(request.POST or None, instance=partner)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.partner_save(form=form, by=request.user)
         messages.success(request, _("Partner saved."))
         return redirect("referrals:partner_edit", reference=partner.reference)
     context = {"form": form, "partner": partner, "staff_form": PartnerStaffForm()}

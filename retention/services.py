@@ -16,6 +16,8 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import Action
+from audit.services import record
 from intake.models import Case
 from intake.status import Status
 from referrals.status import ReferralStatus
@@ -104,6 +106,13 @@ def case_purge(*, case_id: int, reason: str, by: User | None = None, why: str = 
             referral.partner.release_place()
         reference = case.reference
         case.delete()
+        record(
+            Action.PURGE,
+            actor=by,
+            object_type="case",
+            object_ref=reference,
+            detail={"reason": reason, "why": why} if why else {"reason": reason},
+        )
     # References and reason codes only: the log outlives the case.
     log.info("purged case %s (%s%s)", reference, reason, f": {why}" if why else "")
     return True

@@ -64,7 +64,11 @@ def partner(partner_org):
 
 @pytest.fixture
 def auditor(db):
-    return UserFactory(username="auditor", role=Role.AUDITOR, is_staff=True)
+    from accounts.models import auditor_role_permissions
+
+    user = UserFactory(username="auditor", role=Role.AUDITOR, is_staff=True)
+    user.user_permissions.set(auditor_role_permissions())
+    return user
 
 
 @pytest.fixture

@@ -50,6 +50,17 @@ def raw_database_text() -> str:
     return "\n".join(chunks)
 
 
+def table_text(*, exclude: tuple[str, ...] = ()) -> str:
+    """Every row of every table but the excluded ones, as text."""
+    chunks = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            if table not in exclude:
+                cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+                chunks += [repr(row) for row in cursor.fetchall()]
+    return "\n".join(chunks)
+
+
 def record_and_work_a_case(client, caseworker, team_a):
     client.force_login(caseworker)
     response = client.post(reverse("intake:case_create"), form_data(team_a))

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import models
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from intake import services as intake_services
 from intake.models import Case, FlaggedHandle
 from reminders.models import Notification
@@ -15,7 +16,7 @@ from retention import services
 from retention.models import RetentionPolicy, RetiredCaseCount
 from retention.tasks import purge_expired
 from tests.factories import CaseFactory, NoteFactory, PartnerFactory, ReferralFactory
-from tests.intake.test_no_plaintext import raw_database_text
+from tests.intake.test_no_plaintext import raw_database_text, table_text
 
 DAY = timedelta(days=1)
 
@@ -95,9 +96,12 @@ def test_nothing_of_a_purged_case_remains_in_any_table(caseworker):
     assert related_rows(case.pk, [note.pk], [referral.pk]) == []
     assert not Notification.objects.exists()
     raw = raw_database_text()
-    assert case.reference not in raw and referral.reference not in raw
     for marker in MARKERS:
         assert marker not in raw
+    # Its opaque references stay only in the audit trail, which a purge never rewrites.
+    rest = table_text(exclude=("audit_auditevent",))
+    assert case.reference not in rest and referral.reference not in rest
+    assert AuditEvent.objects.filter(action="purge", object_ref=case.reference).exists()
     # Only the blind index of a provocateur's handle survives.
     assert FlaggedHandle.objects.filter(handle_index=case.handle_index).exists()
 

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import Action
+from audit.services import record
 from crypto.fields import DecryptionError
 from crypto.rotation import count_rows, rotate_all, values_needing_old_keys
 
@@ -25,6 +27,7 @@ class Command(BaseCommand):
         except DecryptionError as exc:
             raise CommandError(f"{exc} Add the missing key to FIELD_ENCRYPTION_KEYS.") from None
         self.stdout.write("")
+        record(Action.KEY_ROTATION, detail={"rows": rotated})
         stale = values_needing_old_keys()
         if stale:
             raise CommandError(f"{stale} values still need an older key; do not retire it.")

@@ -8,7 +8,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import STAFF_ROLES, Role, Team, User, admin_role_permissions
+from accounts.models import (
+    STAFF_ROLES,
+    Role,
+    Team,
+    User,
+    admin_role_permissions,
+    auditor_role_permissions,
+)
 from config.env import env_secret
 from intake import services
 from intake.choices import Channel, Language, Need, Region, Risk, Threat
@@ -149,6 +156,8 @@ class Command(BaseCommand):
                 user.teams.set(Team.objects.get_or_create(name=t)[0] for t in team_names)
                 if role == Role.ADMIN:
                     user.user_permissions.set(admin_role_permissions())
+                if role == Role.AUDITOR:
+                    user.user_permissions.set(auditor_role_permissions())
             users[name] = user
         return users
 

@@ -1,0 +1,73 @@
+"""Unusual access, found in the trail itself."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.db.models.functions import ExtractHour, TruncHour
+from django.utils import timezone
+
+from audit.models import Action, AuditEvent
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str
+    actor_id: int | None
+    when: object
+    detail: str
+
+
+def many_cases_in_an_hour(since) -> list[Alert]:
+    limit = settings.CORRIDOR_AUDIT["CASES_PER_HOUR"]
+    rows = (
+        AuditEvent.objects.filter(action=Action.VIEW, object_type="case", at__gte=since)
+        .annotate(hour=TruncHour("at"))
+        .values("actor_id", "hour")
+        .annotate(cases=Count("object_ref", distinct=True))
+        .filter(cases__gt=limit)
+        .order_by("-hour")
+    )
+    return [
+        Alert("many_cases", r["actor_id"], r["hour"], f"opened {r['cases']} cases in an hour")
+        for r in rows
+    ]
+
+
+def unusual_hours(since) -> list[Alert]:
+    """Staff activity in the quiet hours (local time): a seized phone or laptop at work."""
+    start, end = settings.CORRIDOR_AUDIT["QUIET_HOURS"]
+    rows = (
+        AuditEvent.objects.filter(at__gte=since, actor__isnull=False)
+        .annotate(h=ExtractHour("at", tzinfo=timezone.get_current_timezone()))
+        .filter(Q(h__gte=start) | Q(h__lt=end) if start > end else Q(h__gte=start, h__lt=end))
+        .values("actor_id")
+        .annotate(n=Count("id"), last=Max("at"))
+        .order_by("-last")
+    )
+    return [
+        Alert("unusual_hours", r["actor_id"], r["last"], f"{r['n']} actions at night") for r in rows
+    ]
+
+
+def partner_without_open_work(since) -> list[Alert]:
+    from referrals.models import Referral
+    from referrals.status import OPEN
+
+    opened = AuditEvent.objects.filter(action=Action.PARTNER_ACCESS, at__gte=since)
+    open_refs = set(
+        Referral.objects.filter(
+            reference__in=opened.values("object_ref"), status__in=OPEN
+        ).values_list("reference", flat=True)
+    )
+    return [
+        Alert("partner_no_open_work", e.actor_id, e.at, f"opened referral {e.object_ref}, not open")
+        for e in opened.order_by("-at")[:200]
+        if e.object_ref not in open_refs
+    ]
+
+
+def current_alerts(days: int = 7) -> list[Alert]:
+    since = timezone.now() - timedelta(days=days)
+    return many_cases_in_an_hour(since) + unusual_hours(since) + partner_without_open_work(since)

@@ -1,0 +1,103 @@
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+    SIGN_OUT = "sign_out", _("Signed out")
+    VIEW = "view", _("Viewed")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    STATUS = "status", _("Changed status")
+    REFERRAL_MOVE = "referral_move", _("Moved a referral")
+    PURGE = "purge", _("Purged")
+    KEY_ROTATION = "key_rotation", _("Rotated encryption keys")
+    USER_CHANGE = "user_change", _("Changed a user")
+    PARTNER_ACCESS = "partner_access", _("Partner opened a referral")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit trail is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One thing someone did, chained to the event before it.
+
+    Holds opaque references, never names, handles or narrative, so a purge
+    never has to rewrite it. `actor` is the staff account (no foreign-key
+    constraint: the trail outlives accounts and is never updated).
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    actor_role = models.CharField(max_length=20, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
+    object_type = models.CharField(max_length=20, blank=True)
+    object_ref = models.CharField(max_length=40, blank=True, db_index=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_hash = models.CharField(max_length=16, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["actor", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type} {self.object_ref}"
+
+    def save(self, *args, **kwargs):
+        # On PostgreSQL a trigger refuses this too; SQLite has only this guard.
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+    def compute_hash(self) -> str:
+        body = {
+            "at": self.at.isoformat(),
+            "actor": self.actor_id,
+            "actor_role": self.actor_role,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_ref": self.object_ref,
+            "detail": self.detail,
+            "ip_hash": self.ip_hash,
+            "prev": self.prev_hash,
+        }
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class ChainHead(models.Model):
+    """The newest hash, in one row that every writer locks first.
+
+    Updating this row before reading it serialises writers on PostgreSQL
+    (row lock) and on SQLite (the write lock), so the chain never forks.
+    """
+
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    length = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"audit chain of {self.length}"
