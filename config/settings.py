@@ -212,6 +212,7 @@ CELERY_BEAT_SCHEDULE = {
     # Every minute: a missed check-in must reach a coordinator at once.
     "scan-reminders": {"task": "reminders.tasks.scan_reminders", "schedule": 60.0},
     "send-reminder-digests": {"task": "reminders.tasks.send_digests", "schedule": 15 * 60.0},
+    "expire-referrals": {"task": "referrals.tasks.expire_unanswered", "schedule": 60.0 * 60},
 }
 
 # --- Retention ------------------------------------------------------------------
@@ -232,6 +233,8 @@ except ValueError:
         "FIRST_RESPONSE_HOURS must be four whole numbers: critical,high,medium,low"
     ) from None
 CORRIDOR_REMINDER_EMAILS = env_bool("REMINDER_EMAILS", False)
+# A referral still unanswered this long after its acknowledgement deadline expires.
+CORRIDOR_REFERRAL_EXPIRE_AFTER_HOURS = env_int("REFERRAL_EXPIRE_AFTER_HOURS", 72)
 CORRIDOR_BASE_URL = env_str("CORRIDOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

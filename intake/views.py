@@ -33,6 +33,7 @@ from intake.selectors import (
     team_assignees,
 )
 from intake.status import TransitionError
+from ops.http import posted_id
 from referrals.forms import RouteForm
 
 CASES_PER_PAGE = 50
@@ -258,8 +259,7 @@ def checkin_set(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def checkin_heard(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference, write=True)
-    raw = request.POST.get("checkin", "")
-    checkin = case.checkins.filter(pk=raw, heard_at__isnull=True).first() if raw.isdigit() else None
+    checkin = case.checkins.filter(pk=posted_id(request, "checkin"), heard_at__isnull=True).first()
     if checkin is None:
         raise Http404
     services.checkin_heard(checkin=checkin, by=request.user)

@@ -13,10 +13,15 @@ from referrals.models import DRAFT_FIELDS, Partner, Referral
 
 
 class PartnerForm(CleanTextMixin, forms.ModelForm):
+    # The free places the coordinator saw: if a referral was accepted while
+    # the form was open, saving must not hand that place out again.
+    capacity_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Partner
         fields = [
             "name",
+            "team",
             "kind",
             "services",
             "regions",
@@ -28,6 +33,28 @@ class PartnerForm(CleanTextMixin, forms.ModelForm):
             "active",
         ]
         widgets = {"contact_details": forms.Textarea(attrs={"rows": 3, "autocomplete": "off"})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = user.teams.all()
+        self.fields["capacity_seen"].initial = self.instance.capacity
+        if user.teams.count() == 1:
+            self.fields["team"].initial = user.teams.first()
+            self.fields["team"].widget = forms.HiddenInput()
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            stored = Partner.objects.values_list("capacity", flat=True).get(pk=self.instance.pk)
+            if stored != data.get("capacity_seen"):
+                self.add_error(
+                    "capacity",
+                    _("Free places changed to %(n)s meanwhile; check and save again.")
+                    % {"n": "—" if stored is None else stored},
+                )
+                self.data = self.data.copy()
+                self.data["capacity_seen"] = "" if stored is None else stored
+        return data
 
     def clean_ack_deadline_hours(self):
         hours = self.cleaned_data["ack_deadline_hours"]

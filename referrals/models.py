@@ -1,8 +1,8 @@
+import json
 import secrets
-from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +11,7 @@ from crypto.fields import EncryptedTextField
 from intake.choices import Language, Need, Region
 from intake.fields import ChoiceListField
 from intake.models import REFERENCE_ALPHABET
-from referrals.status import TRANSITIONS, ReferralError, ReferralStatus, check_transition
+from referrals.status import OPEN, TRANSITIONS, ReferralError, ReferralStatus
 
 
 class PartnerKind(models.TextChoices):
@@ -66,6 +66,14 @@ class Partner(models.Model):
         max_length=10, unique=True, default=new_partner_reference, editable=False
     )
     name = models.CharField(_("name"), max_length=120, unique=True)
+    # The team whose coordinators manage it (and mint its staff accounts);
+    # every team may refer to it.
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.PROTECT,
+        related_name="partners",
+        verbose_name=_("team"),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices)
     services = ChoiceListField(_("services"), choices_enum=Need, blank=False)
     regions = ChoiceListField(_("regions served"), choices_enum=Region)
@@ -92,17 +100,18 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def reserve_place(self) -> None:
-        """Take one free place, or refuse if none is left (no-op when places are not counted)."""
+    def reserve_place(self) -> bool:
+        """Take one free place and say so; refuse if none is left; False when not counted."""
         # Lock the partner row: two partners' staff accepting at once must
         # not push free capacity below zero.
         locked = Partner.objects.select_for_update().only("capacity").get(pk=self.pk)
         if locked.capacity is None:
-            return
+            return False
         if locked.capacity == 0:
             raise ReferralError(_("There are no free places left; update capacity first."))
         Partner.objects.filter(pk=self.pk).update(capacity=F("capacity") - 1)
         self.capacity = locked.capacity - 1
+        return True
 
     def release_place(self) -> None:
         Partner.objects.filter(pk=self.pk, capacity__isnull=False).update(
@@ -172,6 +181,11 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # What the partner sees, copied when the referral is sent: later edits to
+    # the case never reach them. JSON of [[field, value], ...], encrypted.
+    shared_snapshot = EncryptedTextField(blank=True, editable=False)
+    place_reserved = models.BooleanField(default=False, editable=False)
+    responded_at = models.DateTimeField(null=True, blank=True, editable=False)
     decline_reason = EncryptedTextField(max_length=1000, blank=True)
     outcome_note = EncryptedTextField(max_length=2000, blank=True)
     created_by = models.ForeignKey(
@@ -201,7 +215,8 @@ class Referral(models.Model):
                 name="referral_status_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(status=ReferralStatus.DRAFT) | models.Q(consent_given=True),
+                # Never sent without consent; a draft may be discarded without it.
+                condition=models.Q(consent_given=True) | models.Q(sent_at__isnull=True),
                 name="referral_sent_only_with_consent",
             ),
         ]
@@ -223,14 +238,21 @@ class Referral(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return (
-            self.status == ReferralStatus.SENT
-            and self.ack_due_at is not None
-            and self.ack_due_at < timezone.now()
+        S = ReferralStatus
+        late_ack = self.status == S.SENT and self.ack_due_at and self.ack_due_at < timezone.now()
+        late_done = (
+            self.status == S.ACCEPTED
+            and self.complete_by
+            and self.complete_by < timezone.localdate()
         )
+        return bool(late_ack or late_done)
 
-    def shared_data(self) -> list[tuple[str, object]]:
-        """The case fields this partner may see, as (label, value), and nothing else."""
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    def take_snapshot(self) -> None:
+        """Copy the ticked case fields as they are now, for the partner."""
         case = self.case
         values = {
             SharedField.ALIAS: case.alias,
@@ -241,40 +263,21 @@ class Referral(models.Model):
             SharedField.CONTACT_HANDLE: case.contact_handle,
             SharedField.SAFE_CONTACT: case.safe_contact,
         }
-        return [(f.label, values[f]) for f in SharedField if f in self.shared_fields]
+        shared = [[f.value, str(values[f])] for f in SharedField if f in self.shared_fields]
+        self.shared_snapshot = json.dumps(shared)
 
-    @transaction.atomic
-    def move_to(self, target: str, *, by) -> "ReferralChange":
-        """Move along the machine, keep the partner's free places right, record the move."""
-        current = (
-            Referral.objects.select_for_update().values_list("status", flat=True).get(pk=self.pk)
+    def shared_data(self, *, channels_burned: bool = False) -> list[tuple[str, str]]:
+        """What the partner may see now: the snapshot, only while the referral is open."""
+        if not self.is_open or not self.shared_snapshot:
+            return []
+        burned = (
+            {SharedField.CONTACT_HANDLE, SharedField.SAFE_CONTACT} if channels_burned else set()
         )
-        check_transition(current, target)
-        now = timezone.now()
-        S = ReferralStatus
-        if target == S.SENT:
-            if not self.consent_given:
-                raise ReferralError(_("Record the person's consent before sending."))
-            if self.needs_approval:
-                raise ReferralError(
-                    _("Sharing the contact handle needs a coordinator's approval first.")
-                )
-            self.sent_at = now
-            self.ack_due_at = now + timedelta(hours=self.partner.ack_deadline_hours)
-        elif target == S.ACKNOWLEDGED:
-            self.acknowledged_at = now
-        elif target == S.ACCEPTED:
-            self.partner.reserve_place()
-            self.accepted_at = now
-        elif current == S.ACCEPTED:  # completed or withdrawn after accepting
-            self.partner.release_place()
-        if target in {S.COMPLETED, S.DECLINED, S.WITHDRAWN, S.EXPIRED}:
-            self.closed_at = now
-        self.status = target
-        self.save()
-        return ReferralChange.objects.create(
-            referral=self, by=by, from_status=current, to_status=target, at=now
-        )
+        return [
+            (SharedField(code).label, value)
+            for code, value in json.loads(self.shared_snapshot)
+            if code not in burned
+        ]
 
 
 class ReferralChange(models.Model):

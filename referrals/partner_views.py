@@ -39,9 +39,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(request, referral, *, status=200, **forms) -> HttpResponse:
+    # Only a flag of the case is read: whether its channels are burned.
+    burned = (
+        type(referral.case)
+        .objects.filter(pk=referral.case_id, device_compromised_at__isnull=False)
+        .exists()
+    )
     context = {
         "referral": referral,
-        "shared": referral.shared_data(),
+        "shared": referral.shared_data(channels_burned=burned),
+        "channels_burned": burned,
         "decline_form": DeclineForm(),
         "complete_form": CompleteForm(),
         **forms,

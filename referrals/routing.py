@@ -14,6 +14,13 @@ from intake.models import Case
 from referrals.models import Partner, Referral
 from referrals.status import OPEN, ReferralStatus
 
+# The country each coarse region lies in, for partners that serve a country.
+REGION_COUNTRY = {
+    "azerbaijan": "AZ",
+    "tajikistan": "TJ",
+    "other": None,
+}
+
 WEIGHTS = {"region": 3.0, "language": 2.0, "capacity": 2.0, "acknowledged": 2.0, "accepted": 2.0}
 LOAD_PENALTY = 0.25  # per open referral, up to
 MAX_LOAD_PENALTY = 2.5
@@ -43,12 +50,16 @@ def partner_history(partners) -> dict[int, dict]:
         .values("partner")
         .annotate(
             open=Count("pk", filter=Q(status__in=OPEN)),
-            # Only referrals whose answer is in, or whose deadline has passed:
-            # one sent an hour ago is not late yet.
-            due=Count("pk", filter=Q(acknowledged_at__isnull=False) | Q(ack_due_at__lt=now)),
+            # Referrals whose answer (acknowledge or decline) is in, or whose
+            # deadline has passed; one withdrawn before its deadline never was due.
+            due=Count(
+                "pk",
+                filter=(Q(responded_at__isnull=False) | Q(ack_due_at__lt=now))
+                & ~Q(status=S.WITHDRAWN, responded_at__isnull=True, closed_at__lt=F("ack_due_at")),
+            ),
             acked_in_time=Count(
                 "pk",
-                filter=Q(acknowledged_at__isnull=False) & Q(acknowledged_at__lte=F("ack_due_at")),
+                filter=Q(responded_at__isnull=False) & Q(responded_at__lte=F("ack_due_at")),
             ),
             answered=Count("pk", filter=Q(status__in=[S.ACCEPTED, S.COMPLETED, S.DECLINED])),
             accepted=Count("pk", filter=Q(status__in=[S.ACCEPTED, S.COMPLETED])),
@@ -71,17 +82,21 @@ def rank_partners(case: Case, service: str) -> list[Ranked]:
 
 def score_partner(partner: Partner, case: Case, history: dict) -> Ranked:
     r = Ranked(partner, open_load=history.get("open", 0))
+    country = REGION_COUNTRY.get(case.region, "RU")
     if case.region in partner.regions:
         r.add(WEIGHTS["region"], _("serves the person's region"))
+    elif country and country in partner.countries:
+        r.add(WEIGHTS["region"], _("works in the person's country"))
     shared = [lang for lang in case.languages if lang in partner.languages]
     if shared:
         r.add(WEIGHTS["language"], _("speaks a language of the person"))
-    if partner.capacity is not None:
-        if partner.capacity == 0:
-            r.available = False
-            r.reasons.append((0, _("no free places")))
-        else:
-            r.add(WEIGHTS["capacity"], _("has %(n)s free places") % {"n": partner.capacity})
+    if partner.capacity is None:
+        r.add(WEIGHTS["capacity"], _("places are not limited"))
+    elif partner.capacity == 0:
+        r.available = False
+        r.reasons.append((0, _("no free places")))
+    else:
+        r.add(WEIGHTS["capacity"], _("has %(n)s free places") % {"n": partner.capacity})
     if r.open_load:
         penalty = min(r.open_load * LOAD_PENALTY, MAX_LOAD_PENALTY)
         r.add(-penalty, _("%(n)s open referrals") % {"n": r.open_load})
@@ -90,7 +105,7 @@ def score_partner(partner: Partner, case: Case, history: dict) -> Ranked:
     accept_rate = history["accepted"] / answered if answered else UNKNOWN_RATE
     r.add(
         WEIGHTS["acknowledged"] * ack_rate,
-        _("acknowledged %(p)s%% in time") % {"p": round(ack_rate * 100)}
+        _("answered %(p)s%% in time") % {"p": round(ack_rate * 100)}
         if due
         else _("no acknowledgements due yet"),
     )

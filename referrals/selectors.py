@@ -1,8 +1,8 @@
 """Queries that decide which referrals and partners a user may see."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case as When_
-from django.db.models import QuerySet, Value, When
+from django.db.models import Case as DbCase
+from django.db.models import Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -58,7 +58,7 @@ def get_partner_referral(user: User, reference: str) -> Referral:
 
 
 def open_referrals_for(user: User) -> QuerySet[Referral]:
-    """The team's open referrals, overdue acknowledgements first, then the oldest."""
+    """The team's open referrals, overdue ones first (not acknowledged or not completed in time)."""
     now = timezone.now()
     return (
         referrals_for_staff(user)
@@ -66,8 +66,12 @@ def open_referrals_for(user: User) -> QuerySet[Referral]:
         .select_related("case", "partner")
         .defer("summary", "decline_reason", "outcome_note", "partner__contact_details")
         .annotate(
-            overdue=When_(
-                When(status=ReferralStatus.SENT, ack_due_at__lt=now, then=Value(0)),
+            overdue=DbCase(
+                When(
+                    Q(status=ReferralStatus.SENT, ack_due_at__lt=now)
+                    | Q(status=ReferralStatus.ACCEPTED, complete_by__lt=timezone.localdate()),
+                    then=Value(0),
+                ),
                 default=Value(1),
             )
         )

@@ -1,17 +1,23 @@
 """Work on partners and referrals that spans models or accounts."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from audit.models import Action
 from audit.services import record
+from intake.choices import Verification
 from intake.models import Case
 from intake.status import Status as CaseStatus
 from referrals.models import DRAFT_FIELDS, Partner, PartnerStaff, Referral, ReferralChange
-from referrals.status import ReferralError, ReferralStatus
+from referrals.status import PARTNER_MOVES, ReferralError, ReferralStatus, check_transition
 
 S = ReferralStatus
+TERMINAL = frozenset({S.COMPLETED, S.DECLINED, S.WITHDRAWN, S.EXPIRED})
 
 
 @transaction.atomic
@@ -34,7 +40,7 @@ def partner_staff_add(*, partner: Partner, username: str, password: str, by: Use
 def partner_staff_deactivate(*, partner: Partner, user: User, by: User) -> None:
     """End a partner staff member's access at once (left the organisation, phone seized)."""
     if not PartnerStaff.objects.filter(partner=partner, user=user).exists():
-        raise ReferralError("Not a staff member of this partner.")
+        raise ReferralError(_("Not a staff member of this partner."))
     user.is_active = False
     user.save(update_fields=["is_active"])
     record(
@@ -61,11 +67,11 @@ def partner_save(*, form, by: User) -> Partner:
 
 def referral_draft(*, case: Case, partner: Partner, service: str, data: dict, by: User) -> Referral:
     if not partner.active:
-        raise ReferralError("This partner is not active.")
+        raise ReferralError(_("This partner is not active."))
     if case.status == CaseStatus.CLOSED:
-        raise ReferralError("The case is closed; reopen it before referring.")
+        raise ReferralError(_("The case is closed; reopen it before referring."))
     if service not in partner.services:
-        raise ReferralError("This partner does not offer that service.")
+        raise ReferralError(_("This partner does not offer that service."))
     referral = Referral(case=case, partner=partner, service=service, created_by=by)
     for name in DRAFT_FIELDS:
         setattr(referral, name, data[name])
@@ -79,41 +85,138 @@ def _audit(action: str, referral: Referral, by: User | None, **detail) -> None:
     record(action, actor=by, object_type="referral", object_ref=referral.reference, detail=detail)
 
 
+@transaction.atomic
 def referral_update_draft(*, referral: Referral, data: dict, by: User) -> Referral:
-    if referral.status != S.DRAFT:
-        raise ReferralError("Only a draft can be changed.")
-    if set(data["shared_fields"]) != set(referral.shared_fields):
+    # Lock and compare with what is stored: a form has already written to
+    # `referral`, and the draft may have been sent meanwhile.
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.status != S.DRAFT:
+        raise ReferralError(_("Only a draft can be changed."))
+    changed = [name for name in DRAFT_FIELDS if getattr(locked, name) != data[name]]
+    fields = list(DRAFT_FIELDS)
+    if "shared_fields" in changed:
         # The coordinator approved a set of fields, not whatever comes later.
-        referral.approved_by = None
-        referral.approved_at = None
-    changed = [name for name in DRAFT_FIELDS if getattr(referral, name) != data[name]]
+        locked.approved_by = None
+        locked.approved_at = None
+        fields += ["approved_by", "approved_at"]
     for name in DRAFT_FIELDS:
-        setattr(referral, name, data[name])
-    referral.full_clean()
-    referral.save()
-    _audit(Action.UPDATE, referral, by, fields=changed)
-    return referral
+        setattr(locked, name, data[name])
+    locked.full_clean()
+    locked.save(update_fields=fields)
+    _audit(Action.UPDATE, locked, by, fields=changed)
+    referral.refresh_from_db()
+    return locked
 
 
-def referral_approve(*, referral: Referral, by: User) -> None:
+def referral_approve(*, referral: Referral, by: User, seen_shared: list[str]) -> None:
+    """Approve sharing exactly the fields the coordinator saw, on a draft."""
     if not by.coordinates:
-        raise ReferralError("Only a coordinator can approve sharing a contact handle.")
-    if referral.status != S.DRAFT:
-        raise ReferralError("Only a draft can be approved.")
-    referral.approved_by = by
-    referral.approved_at = timezone.now()
-    referral.save(update_fields=["approved_by", "approved_at"])
-    _audit(Action.UPDATE, referral, by, fields=["approved_at"], shared=referral.shared_fields)
+        raise ReferralError(_("Only a coordinator can approve sharing a contact handle."))
+    with transaction.atomic():
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        if locked.status != S.DRAFT:
+            raise ReferralError(_("Only a draft can be approved."))
+        if sorted(locked.shared_fields) != sorted(seen_shared):
+            raise ReferralError(_("The shared fields changed meanwhile: check them again."))
+        locked.approved_by = by
+        locked.approved_at = timezone.now()
+        locked.save(update_fields=["approved_by", "approved_at"])
+        _audit(Action.UPDATE, locked, by, fields=["approved_at"], shared=locked.shared_fields)
+    referral.refresh_from_db()
 
 
-def referral_move(*, referral: Referral, to: str, by: User, note: str = "") -> ReferralChange:
-    """Move a referral; a decline needs a reason, a completion keeps its outcome note."""
-    if to == S.DECLINED:
+STAFF_MOVES = frozenset({S.SENT, S.WITHDRAWN})
+
+
+def _check_mover(to: str, by: User | None) -> None:
+    """Partners acknowledge, accept, decline, complete; staff send and withdraw; jobs expire."""
+    if by is None:
+        return
+    allowed = PARTNER_MOVES if by.role == Role.PARTNER else STAFF_MOVES
+    if to not in allowed:
+        raise ReferralError(_("That move is not yours to make."))
+
+
+def release_reserved_place(referral: Referral) -> None:
+    """Give back the place this referral took, once, whoever asks first."""
+    if Referral.objects.filter(pk=referral.pk, place_reserved=True).update(place_reserved=False):
+        referral.partner.release_place()
+
+
+@transaction.atomic
+def referral_move(
+    *, referral: Referral, to: str, by: User | None, note: str = ""
+) -> ReferralChange:
+    """Move a referral along its machine; a decline needs a reason."""
+    _check_mover(to, by)
+    # Lock the row and work on what is stored, not on the caller's copy,
+    # which may be older than a move made meanwhile.
+    locked = Referral.objects.select_for_update().select_related("partner").get(pk=referral.pk)
+    current = locked.status
+    check_transition(current, to)
+    now = timezone.now()
+    fields = ["status"]
+    if to == S.SENT:
+        _check_sendable(locked)
+        locked.take_snapshot()
+        locked.sent_at = now
+        locked.ack_due_at = now + timedelta(hours=locked.partner.ack_deadline_hours)
+        fields += ["shared_snapshot", "sent_at", "ack_due_at"]
+    elif to == S.ACKNOWLEDGED:
+        locked.acknowledged_at = locked.responded_at = now
+        fields += ["acknowledged_at", "responded_at"]
+    elif to == S.DECLINED:
         if not note.strip():
-            raise ReferralError("Say why the referral is declined.")
-        referral.decline_reason = note
+            raise ReferralError(_("Say why the referral is declined."))
+        locked.decline_reason = note
+        locked.responded_at = locked.responded_at or now
+        fields += ["decline_reason", "responded_at"]
+    elif to == S.ACCEPTED:
+        locked.place_reserved = locked.partner.reserve_place()
+        locked.accepted_at = now
+        fields += ["place_reserved", "accepted_at"]
     elif to == S.COMPLETED:
-        referral.outcome_note = note
-    change = referral.move_to(to, by=by)
-    _audit(Action.REFERRAL_MOVE, referral, by, **{"from": change.from_status, "to": to})
+        locked.outcome_note = note
+        fields += ["outcome_note"]
+    if to in TERMINAL:
+        locked.closed_at = now
+        fields.append("closed_at")
+    locked.status = to
+    locked.save(update_fields=fields)
+    if to in TERMINAL:
+        release_reserved_place(locked)
+    change = ReferralChange.objects.create(
+        referral=locked, by=by, from_status=current, to_status=to, at=now
+    )
+    _audit(Action.REFERRAL_MOVE, locked, by, **{"from": current, "to": to})
+    referral.refresh_from_db()
     return change
+
+
+def _check_sendable(referral: Referral) -> None:
+    if not referral.consent_given:
+        raise ReferralError(_("Record the person's consent before sending."))
+    if referral.needs_approval:
+        raise ReferralError(_("Sharing the contact handle needs a coordinator's approval first."))
+    case = Case.objects.only("status", "verification").get(pk=referral.case_id)
+    if case.status == CaseStatus.CLOSED:
+        raise ReferralError(_("The case is closed; reopen it before referring."))
+    if case.verification == Verification.SUSPECTED:
+        raise ReferralError(_("The case is suspected to be a provocation: nothing is sent."))
+
+
+def referrals_expire(now=None) -> int:
+    """Expire sent or acknowledged referrals still unanswered a grace period after the deadline."""
+    now = now or timezone.now()
+    grace = timedelta(hours=settings.CORRIDOR_REFERRAL_EXPIRE_AFTER_HOURS)
+    stale = Referral.objects.filter(
+        status__in=[S.SENT, S.ACKNOWLEDGED], ack_due_at__lt=now - grace
+    ).values_list("pk", flat=True)
+    expired = 0
+    for pk in list(stale):
+        try:
+            referral_move(referral=Referral(pk=pk), to=S.EXPIRED, by=None)
+        except ReferralError:
+            continue  # moved meanwhile (accepted, declined): nothing to expire
+        expired += 1
+    return expired

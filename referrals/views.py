@@ -14,6 +14,7 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import record
 from intake.selectors import get_case_for
+from ops.http import posted_id
 from referrals import services
 from referrals.forms import PartnerForm, PartnerStaffForm, ReferralForm, RouteForm
 from referrals.models import Partner, Referral
@@ -88,10 +89,12 @@ def referral_edit(request: HttpRequest, reference: str) -> HttpResponse:
         return _back(referral)
     form = ReferralForm(request.POST or None, instance=referral)
     if request.method == "POST" and form.is_valid():
-        # The form edited the instance in place; reload it so the service
-        # compares against what was stored.
-        stored = Referral.objects.get(pk=referral.pk)
-        services.referral_update_draft(referral=stored, data=form.cleaned_data, by=request.user)
+        try:
+            services.referral_update_draft(
+                referral=referral, data=form.cleaned_data, by=request.user
+            )
+        except ReferralError as exc:
+            messages.error(request, str(exc))
         messages.success(request, _("Draft saved."))
         return _back(referral)
     context = {
@@ -118,8 +121,11 @@ def _act(request: HttpRequest, referral: Referral, action) -> HttpResponse:
 @require_POST
 def referral_approve(request: HttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for(request.user, reference, write=True, coordinate=True)
+    seen = [f for f in request.POST.get("shared", "").split(",") if f]
     return _act(
-        request, referral, lambda: services.referral_approve(referral=referral, by=request.user)
+        request,
+        referral,
+        lambda: services.referral_approve(referral=referral, by=request.user, seen_shared=seen),
     )
 
 
@@ -159,7 +165,11 @@ def open_referrals(request: HttpRequest) -> HttpResponse:
 @require_GET
 def partner_list(request: HttpRequest) -> HttpResponse:
     _require_coordinator(request)
-    partners = Partner.objects.defer("contact_details").prefetch_related("staff__user")
+    partners = (
+        Partner.objects.filter(team__in=request.user.teams.all())
+        .defer("contact_details")
+        .prefetch_related("staff__user")
+    )
     return render(request, "referrals/partner_list.html", {"partners": partners})
 
 
@@ -168,7 +178,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def partner_create(request: HttpRequest) -> HttpResponse:
     _require_coordinator(request)
-    form = PartnerForm(request.POST or None)
+    form = PartnerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         partner = services.partner_save(form=form, by=request.user)
         messages.success(request, _("Partner saved."))
@@ -177,8 +187,9 @@ def partner_create(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/partner_form.html", {"form": form}, status=status)
 
 
-def _get_partner(reference: str) -> Partner:
-    partner = Partner.objects.filter(reference=reference).first()
+def _get_partner(user, reference: str) -> Partner:
+    """A partner the user's team manages; 404 for any other (it may exist, but not for them)."""
+    partner = Partner.objects.filter(reference=reference, team__in=user.teams.all()).first()
     if partner is None:
         raise Http404
     return partner
@@ -189,8 +200,8 @@ def _get_partner(reference: str) -> Partner:
 @require_http_methods(["GET", "POST"])
 def partner_edit(request: HttpRequest, reference: str) -> HttpResponse:
     _require_coordinator(request)
-    partner = _get_partner(reference)
-    form = PartnerForm(request.POST or None, instance=partner)
+    partner = _get_partner(request.user, reference)
+    form = PartnerForm(request.POST or None, instance=partner, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.partner_save(form=form, by=request.user)
         messages.success(request, _("Partner saved."))
@@ -206,7 +217,7 @@ def partner_edit(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def partner_staff_add(request: HttpRequest, reference: str) -> HttpResponse:
     _require_coordinator(request)
-    partner = _get_partner(reference)
+    partner = _get_partner(request.user, reference)
     form = PartnerStaffForm(request.POST)
     if form.is_valid():
         try:
@@ -219,7 +230,8 @@ def partner_staff_add(request: HttpRequest, reference: str) -> HttpResponse:
         except IntegrityError:
             form.add_error("username", _("That username is taken."))
     if form.errors:
-        context = {"form": PartnerForm(instance=partner), "partner": partner, "staff_form": form}
+        partner_form = PartnerForm(instance=partner, user=request.user)
+        context = {"form": partner_form, "partner": partner, "staff_form": form}
         return render(request, "referrals/partner_form.html", context, status=400)
     messages.success(request, _("Staff account created."))
     return redirect("referrals:partner_edit", reference=partner.reference)
@@ -229,10 +241,9 @@ def partner_staff_add(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def partner_staff_deactivate(request: HttpRequest, reference: str) -> HttpResponse:
     _require_coordinator(request)
-    partner = _get_partner(reference)
+    partner = _get_partner(request.user, reference)
     user = User.objects.filter(
-        pk=request.POST.get("user", "") if request.POST.get("user", "").isdigit() else None,
-        partner_staff__partner=partner,
+        pk=posted_id(request, "user"), partner_staff__partner=partner
     ).first()
     if user is None:
         raise Http404

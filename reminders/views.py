@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from intake.models import CheckIn
 from intake.selectors import cases_visible_to, require_case_staff
+from ops.http import posted_id
 from reminders import services
 from reminders.models import Kind, Notification
 
@@ -48,8 +49,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_done(request: HttpRequest) -> HttpResponse:
     require_case_staff(request.user)
-    raw = request.POST.get("notification", "")
-    if not raw.isdigit() or not services.mark_done(user=request.user, notification_id=int(raw)):
+    notification_id = posted_id(request, "notification")
+    if notification_id is None or not services.mark_done(
+        user=request.user, notification_id=notification_id
+    ):
         raise Http404
     messages.success(request, _("Marked as done."))
     return redirect("reminders:notification_list")

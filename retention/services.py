@@ -20,7 +20,7 @@ from audit.models import Action
 from audit.services import record
 from intake.models import Case
 from intake.status import Status
-from referrals.status import ReferralStatus
+from referrals.services import release_reserved_place
 from retention.models import RetentionPolicy, RetiredCaseCount
 
 log = logging.getLogger(__name__)
@@ -100,10 +100,8 @@ def case_purge(*, case_id: int, reason: str, by: User | None = None, why: str = 
             return False
         outcome = case.closure_reason if reason == CLOSED else reason
         _count(case, outcome)
-        for referral in case.referrals.filter(status=ReferralStatus.ACCEPTED).select_related(
-            "partner"
-        ):
-            referral.partner.release_place()
+        for referral in case.referrals.filter(place_reserved=True).select_related("partner"):
+            release_reserved_place(referral)
         reference = case.reference
         case.delete()
         record(

@@ -43,13 +43,14 @@ def outsider(team_b):
 
 
 @pytest.fixture
-def partner_org(db):
-    return PartnerFactory(name="Safe House A")
+def partner_org(team_a):
+    """A partner managed by team A's coordinators."""
+    return PartnerFactory(name="Safe House A", team=team_a)
 
 
 @pytest.fixture
-def other_partner_org(db):
-    return PartnerFactory(name="Safe House B")
+def other_partner_org(team_b):
+    return PartnerFactory(name="Safe House B", team=team_b)
 
 
 @pytest.fixture

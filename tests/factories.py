@@ -64,6 +64,7 @@ class PartnerFactory(DjangoModelFactory):
         model = "referrals.Partner"
 
     name = factory.Sequence(lambda n: f"Partner {n}")
+    team = factory.SubFactory(TeamFactory)
     kind = "shelter"
     services = factory.LazyFunction(lambda: ["shelter"])
     regions = factory.LazyFunction(lambda: ["chechnya"])

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 from referrals.models import Partner, PartnerStaff, Referral
+from referrals.services import referral_move
 from tests.factories import ReferralFactory, UserFactory
 
 ROLES = [
@@ -35,10 +36,10 @@ MATRIX = {
     ("partner_list", "GET", None):       [L, 403, 403, 200, 200, 404, 404, 404],
     ("partner_create", "GET", None):     [L, 403, 403, 200, 200, 404, 404, 404],
     ("partner_create", "POST", None):    [L, 403, 403, 302, 302, 404, 404, 404],
-    ("partner_edit", "GET", "org"):      [L, 403, 403, 200, 200, 404, 404, 404],
-    ("partner_edit", "POST", "org"):     [L, 403, 403, 302, 302, 404, 404, 404],
-    ("partner_staff_add", "POST", "org"): [L, 403, 403, 302, 302, 404, 404, 404],
-    ("partner_staff_deactivate", "POST", "org"): [L, 403, 403, 302, 302, 404, 404, 404],
+    ("partner_edit", "GET", "org"):      [L, 403, 403, 200, 404, 404, 404, 404],
+    ("partner_edit", "POST", "org"):     [L, 403, 403, 302, 404, 404, 404, 404],
+    ("partner_staff_add", "POST", "org"): [L, 403, 403, 302, 404, 404, 404, 404],
+    ("partner_staff_deactivate", "POST", "org"): [L, 403, 403, 302, 404, 404, 404, 404],
     ("partner_inbox", "GET", None):      [L, 404, 404, 404, 404, 200, 404, 404],
     ("partner_detail", "GET", "sent"):   [L, 404, 404, 404, 404, 200, 404, 404],
     ("partner_act", "POST", "sent"):     [L, 404, 404, 404, 404, 302, 404, 404],
@@ -88,18 +89,21 @@ def setup(target, case, partner_org, personas):
             shared_fields=["alias", "contact_handle"] if target == "handle" else ["alias"],
         )
         if target == "sent":
-            referral.move_to("sent", by=personas["caseworker"])
+            referral_move(referral=referral, to="sent", by=personas["caseworker"])
         return [referral.reference]
     return []
 
 
-def data_for(view, partner_org):
+def data_for(view, partner_org, user):
     staff = PartnerStaff.objects.filter(partner=partner_org).first()
+    team = user.teams.first() if user and user.is_authenticated else None
+    own = {**PARTNER_DATA, "team": team.pk if team else ""}
     return {
         "referral_create": REFERRAL_DATA,
         "referral_edit": {**REFERRAL_DATA, "summary": "Changed."},
-        "partner_create": PARTNER_DATA,
-        "partner_edit": {**PARTNER_DATA, "name": "Renamed Shelter"},
+        "referral_approve": {"shared": "alias,contact_handle"},
+        "partner_create": own,
+        "partner_edit": {**own, "name": "Renamed Shelter", "capacity_seen": ""},
         "partner_staff_add": {
             "username": "shelter.staff",
             "password": "a long passphrase for shelter staff",
@@ -130,7 +134,7 @@ def test_referral_views(client, personas, case, partner_org, view, method, targe
     if method == "GET":
         response = client.get(url)
     else:
-        response = client.post(url, data_for(view, partner_org))
+        response = client.post(url, data_for(view, partner_org, personas.get(role)))
     if outcome == L:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -153,7 +157,7 @@ def other_partner(other_partner_org):
 
 def test_another_partner_gets_404_for_every_partner_view(client, case, partner_org, other_partner):
     referral = ReferralFactory(case=case, partner=partner_org)
-    referral.move_to("sent", by=None)
+    referral_move(referral=referral, to="sent", by=None)
     client.force_login(other_partner)
     assert referral.reference.encode() not in client.get(reverse("referrals:partner_inbox")).content
     assert (
@@ -177,7 +181,7 @@ def test_a_partner_does_not_see_drafts(client, partner, case, partner_org):
 
 def test_a_partner_of_an_inactive_organisation_sees_nothing(client, partner, case, partner_org):
     referral = ReferralFactory(case=case, partner=partner_org)
-    referral.move_to("sent", by=None)
+    referral_move(referral=referral, to="sent", by=None)
     Partner.objects.filter(pk=partner_org.pk).update(active=False)
     client.force_login(partner)
     assert client.get(reverse("referrals:partner_inbox")).status_code == 404
@@ -188,7 +192,7 @@ def test_a_partner_of_an_inactive_organisation_sees_nothing(client, partner, cas
 
 
 def test_a_partner_gets_404_for_every_case_view(client, partner, case, partner_org):
-    ReferralFactory(case=case, partner=partner_org).move_to("sent", by=None)
+    referral_move(referral=ReferralFactory(case=case, partner=partner_org), to="sent", by=None)
     client.force_login(partner)
     for name in ("case_detail", "case_edit"):
         assert client.get(reverse(f"intake:{name}", args=[case.reference])).status_code == 404
@@ -197,7 +201,7 @@ def test_a_partner_gets_404_for_every_case_view(client, partner, case, partner_o
 
 def test_an_unknown_partner_action_is_404(client, partner, case, partner_org):
     referral = ReferralFactory(case=case, partner=partner_org)
-    referral.move_to("sent", by=None)
+    referral_move(referral=referral, to="sent", by=None)
     client.force_login(partner)
     url = reverse("referrals:partner_act", args=[referral.reference, "delete"])
     assert client.post(url).status_code == 404

@@ -3,6 +3,7 @@
 import pytest
 
 from referrals.models import Partner, Referral
+from referrals.services import referral_move
 from referrals.status import ReferralError
 from tests.concurrency import run_at_once
 from tests.factories import PartnerFactory, ReferralFactory
@@ -10,8 +11,8 @@ from tests.factories import PartnerFactory, ReferralFactory
 
 def acknowledged(partner, by):
     referral = ReferralFactory(partner=partner)
-    for step in ("sent", "acknowledged"):
-        referral.move_to(step, by=by)
+    referral_move(referral=referral, to="sent", by=None)
+    referral_move(referral=referral, to="acknowledged", by=by)
     return referral
 
 
@@ -22,24 +23,24 @@ def places(partner):
 def test_accepting_takes_a_place_and_completing_gives_it_back(db, partner):
     org = PartnerFactory(capacity=2)
     referral = acknowledged(org, partner)
-    referral.move_to("accepted", by=partner)
+    referral_move(referral=referral, to="accepted", by=partner)
     assert places(org) == 1
-    referral.move_to("completed", by=partner)
+    referral_move(referral=referral, to="completed", by=partner)
     assert places(org) == 2
 
 
 def test_withdrawing_an_accepted_referral_gives_the_place_back(db, partner, caseworker):
     org = PartnerFactory(capacity=1)
     referral = acknowledged(org, partner)
-    referral.move_to("accepted", by=partner)
-    referral.move_to("withdrawn", by=caseworker)
+    referral_move(referral=referral, to="accepted", by=partner)
+    referral_move(referral=referral, to="withdrawn", by=caseworker)
     assert places(org) == 1
 
 
 def test_declining_or_withdrawing_before_accepting_changes_nothing(db, partner, caseworker):
     org = PartnerFactory(capacity=1)
-    acknowledged(org, partner).move_to("declined", by=partner)
-    acknowledged(org, partner).move_to("withdrawn", by=caseworker)
+    referral_move(referral=acknowledged(org, partner), to="declined", by=partner, note="full")
+    referral_move(referral=acknowledged(org, partner), to="withdrawn", by=caseworker)
     assert places(org) == 1
 
 
@@ -47,7 +48,7 @@ def test_accepting_with_no_free_place_is_refused(db, partner):
     org = PartnerFactory(capacity=0)
     referral = acknowledged(org, partner)
     with pytest.raises(ReferralError, match="no free places"):
-        referral.move_to("accepted", by=partner)
+        referral_move(referral=referral, to="accepted", by=partner)
     assert Referral.objects.get(pk=referral.pk).status == "acknowledged"
     assert places(org) == 0
 
@@ -55,7 +56,7 @@ def test_accepting_with_no_free_place_is_refused(db, partner):
 def test_a_partner_without_counted_places_always_accepts(db, partner):
     org = PartnerFactory(capacity=None)
     referral = acknowledged(org, partner)
-    referral.move_to("accepted", by=partner)
+    referral_move(referral=referral, to="accepted", by=partner)
     assert places(org) is None
 
 
@@ -66,9 +67,42 @@ def test_two_concurrent_accepts_cannot_overbook_the_last_place(partner):
     referrals = [acknowledged(org, partner) for _ in range(2)]
 
     def accept():
-        return referrals.pop().move_to("accepted", by=partner)  # pop is atomic: one each
+        return referral_move(
+            referral=referrals.pop(), to="accepted", by=partner
+        )  # pop is atomic: one each
 
     outcomes = run_at_once(accept)
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], ReferralError)
     assert places(org) == 0
+
+
+def test_a_place_is_given_back_only_if_it_was_taken(db, partner, caseworker):
+    org = PartnerFactory(capacity=None)
+    referral = acknowledged(org, partner)
+    referral_move(referral=referral, to="accepted", by=partner)  # nothing counted, nothing taken
+    Partner.objects.filter(pk=org.pk).update(capacity=2)
+    referral_move(referral=referral, to="completed", by=partner)
+    assert places(org) == 2
+
+
+def test_staff_and_partners_make_only_their_own_moves(db, partner, caseworker):
+    org = PartnerFactory(capacity=1)
+    referral = ReferralFactory(partner=org)
+    with pytest.raises(ReferralError, match="not yours"):
+        referral_move(referral=referral, to="sent", by=partner)
+    referral_move(referral=referral, to="sent", by=caseworker)
+    with pytest.raises(ReferralError, match="not yours"):
+        referral_move(referral=referral, to="acknowledged", by=caseworker)
+    assert Referral.objects.get(pk=referral.pk).status == "sent"
+
+
+def test_a_stale_copy_cannot_undo_a_move(db, partner, caseworker):
+    org = PartnerFactory(capacity=3)
+    referral = acknowledged(org, partner)
+    stale = Referral.objects.get(pk=referral.pk)
+    referral_move(referral=referral, to="accepted", by=partner)
+    with pytest.raises(ReferralError, match="cannot move"):
+        referral_move(referral=stale, to="accepted", by=partner)
+    fresh = Referral.objects.get(pk=referral.pk)
+    assert fresh.acknowledged_at is not None and places(org) == 2

@@ -1,6 +1,7 @@
 import pytest
 from django.db import IntegrityError
 from django.urls import reverse
+from django.utils import timezone
 
 from referrals import services
 from referrals.models import Referral
@@ -18,7 +19,7 @@ def test_it_refuses_sending_without_consent(db, caseworker):
 def test_the_database_refuses_a_sent_referral_without_consent(db):
     referral = ReferralFactory(consent_given=False, consent_at=None, consent_channel="")
     with pytest.raises(IntegrityError):
-        Referral.objects.filter(pk=referral.pk).update(status="sent")
+        Referral.objects.filter(pk=referral.pk).update(status="sent", sent_at=timezone.now())
 
 
 def test_sharing_the_handle_needs_a_coordinators_approval(db, caseworker, coordinator):
@@ -26,15 +27,15 @@ def test_sharing_the_handle_needs_a_coordinators_approval(db, caseworker, coordi
     with pytest.raises(ReferralError, match="approval"):
         services.referral_move(referral=referral, to="sent", by=caseworker)
     with pytest.raises(ReferralError, match="Only a coordinator"):
-        services.referral_approve(referral=referral, by=caseworker)
-    services.referral_approve(referral=referral, by=coordinator)
+        services.referral_approve(referral=referral, by=caseworker, seen_shared=["contact_handle"])
+    services.referral_approve(referral=referral, by=coordinator, seen_shared=referral.shared_fields)
     services.referral_move(referral=referral, to="sent", by=caseworker)
     assert Referral.objects.get(pk=referral.pk).status == "sent"
 
 
 def test_changing_the_shared_fields_voids_the_approval(db, caseworker, coordinator):
     referral = ReferralFactory(shared_fields=["contact_handle"])
-    services.referral_approve(referral=referral, by=coordinator)
+    services.referral_approve(referral=referral, by=coordinator, seen_shared=referral.shared_fields)
     data = {
         "summary": referral.summary,
         "shared_fields": ["contact_handle", "safe_contact"],
@@ -125,3 +126,34 @@ def test_a_closed_case_cannot_be_referred(db, caseworker, partner_org):
         services.referral_draft(
             case=case, partner=partner_org, service="shelter", data=data, by=caseworker
         )
+
+
+def test_approval_covers_only_the_fields_the_coordinator_saw(db, coordinator):
+    referral = ReferralFactory(shared_fields=["alias", "contact_handle"])
+    with pytest.raises(ReferralError, match="changed meanwhile"):
+        services.referral_approve(referral=referral, by=coordinator, seen_shared=["alias"])
+    assert Referral.objects.get(pk=referral.pk).approved_at is None
+
+
+def test_a_suspected_provocation_is_never_sent(db, caseworker):
+    referral = ReferralFactory(shared_fields=["alias"])
+    type(referral.case).objects.filter(pk=referral.case_id).update(verification="suspected")
+    with pytest.raises(ReferralError, match="provocation"):
+        services.referral_move(referral=referral, to="sent", by=caseworker)
+
+
+def test_a_closed_cases_draft_is_not_sent(db, caseworker):
+    referral = ReferralFactory(shared_fields=["alias"])
+    type(referral.case).objects.filter(pk=referral.case_id).update(
+        status="closed", closure_reason="stable"
+    )
+    with pytest.raises(ReferralError, match="closed"):
+        services.referral_move(referral=referral, to="sent", by=caseworker)
+
+
+def test_a_draft_without_consent_can_be_discarded(client, caseworker, case, partner_org):
+    referral = ReferralFactory(case=case, partner=partner_org, consent_given=False, consent_at=None)
+    client.force_login(caseworker)
+    response = client.post(reverse("referrals:referral_withdraw", args=[referral.reference]))
+    assert response.status_code == 302
+    assert Referral.objects.get(pk=referral.pk).status == "withdrawn"

@@ -29,7 +29,8 @@ def test_referral_form(client, caseworker, case, partner_org, field, value):
 @pytest.mark.parametrize("value", HOSTILE, ids=IDS)
 def test_partner_form(client, coordinator, field, value):
     client.force_login(coordinator)
-    response = client.post(reverse("referrals:partner_create"), {**PARTNER_DATA, field: value})
+    data = {**PARTNER_DATA, "team": coordinator.teams.first().pk, field: value}
+    response = client.post(reverse("referrals:partner_create"), data)
     assert_safe(response)
     if response.status_code != 302:
         assert not Partner.objects.exists()

@@ -25,6 +25,8 @@ def test_referral_and_partner_markers_are_not_in_the_database(client, coordinato
         "ack_deadline_hours": "24",
         "contact_details": CONTACT,
         "active": "on",
+        "team": partner_org.team_id,
+        "capacity_seen": "",
     }
     assert (
         client.post(

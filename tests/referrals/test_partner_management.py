@@ -17,9 +17,13 @@ DATA = {
 }
 
 
+def with_team(user):
+    return {**DATA, "team": user.teams.first().pk}
+
+
 def test_a_coordinator_adds_a_partner_and_its_staff(client, coordinator):
     client.force_login(coordinator)
-    response = client.post(reverse("referrals:partner_create"), DATA)
+    response = client.post(reverse("referrals:partner_create"), with_team(coordinator))
     partner = Partner.objects.get()
     assert response["Location"] == reverse("referrals:partner_edit", args=[partner.reference])
     assert (partner.services, partner.countries, partner.capacity) == (
@@ -86,3 +90,31 @@ def test_contact_details_are_not_on_the_list(client, coordinator, partner_org):
     content = client.get(reverse("referrals:partner_list")).content
     assert partner_org.name.encode() in content
     assert partner_org.contact_details.encode() not in content
+
+
+def test_another_teams_coordinator_cannot_mint_staff_or_edit(client, outsider, partner_org):
+    client.force_login(outsider)
+    url = reverse("referrals:partner_staff_add", args=[partner_org.reference])
+    response = client.post(url, {"username": "mole", "password": "a long passphrase for the mole"})
+    assert response.status_code == 404
+    assert not User.objects.filter(username="mole").exists()
+    assert partner_org.name.encode() not in client.get(reverse("referrals:partner_list")).content
+
+
+def test_a_stale_form_cannot_hand_out_a_taken_place(client, coordinator, partner_org):
+    Partner.objects.filter(pk=partner_org.pk).update(capacity=1)
+    client.force_login(coordinator)
+    url = reverse("referrals:partner_edit", args=[partner_org.reference])
+    form = client.get(url).context["form"]
+    seen = form["capacity_seen"].value()
+    Partner.objects.filter(pk=partner_org.pk).update(capacity=0)  # accepted meanwhile
+    data = {
+        **with_team(coordinator),
+        "name": partner_org.name,
+        "capacity": "1",
+        "capacity_seen": seen,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert b"Free places changed to 0 meanwhile" in response.content
+    assert Partner.objects.get(pk=partner_org.pk).capacity == 0

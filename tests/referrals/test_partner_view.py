@@ -2,8 +2,10 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from referrals.models import Referral, SharedField
+from referrals.services import referral_move
 from tests.factories import NoteFactory, ReferralFactory
 
 CASE_VALUES = {
@@ -24,9 +26,13 @@ def sent(case, partner_org):
 
     def make(shared, summary="SUMMARY-MARK"):
         referral = ReferralFactory(
-            case=case, partner=partner_org, shared_fields=shared, summary=summary
+            case=case,
+            partner=partner_org,
+            shared_fields=shared,
+            summary=summary,
+            approved_at=timezone.now(),  # approval is tested on its own
         )
-        Referral.objects.filter(pk=referral.pk).update(status="sent")
+        referral_move(referral=referral, to="sent", by=None)
         return referral
 
     return make
@@ -134,3 +140,33 @@ def test_the_coordinator_sees_overdue_referrals_first(client, coordinator, case,
     content = client.get(reverse("referrals:open_referrals")).content.decode()
     assert content.index(late.reference) < content.index(fresh.reference)
     assert "not acknowledged in time" in content
+
+
+def test_edits_after_sending_never_reach_the_partner(client, partner, sent):
+    referral = sent(["alias", "contact_handle"])
+    case = referral.case
+    case.alias, case.contact_handle = "NEW-ALIAS", "@new_handle"
+    case.save()
+    content = page(client, partner, referral)
+    assert "ALIAS-MARK" in content and "@handle_mark" in content
+    assert "NEW-ALIAS" not in content and "@new_handle" not in content
+
+
+def test_a_closed_referral_shows_the_partner_nothing(client, partner, caseworker, sent):
+    referral = sent(["alias", "contact_handle"])
+    referral_move(referral=referral, to="withdrawn", by=caseworker)
+    content = page(client, partner, referral)
+    for marker in ("ALIAS-MARK", "@handle_mark", "SUMMARY-MARK"):
+        assert marker not in content
+    assert "no longer shown" in content
+
+
+def test_a_compromised_device_hides_the_channels_and_warns(client, partner, caseworker, sent):
+    from intake import services as intake_services
+
+    referral = sent(["alias", "contact_handle", "safe_contact"])
+    intake_services.case_mark_compromised(case=referral.case, by=caseworker)
+    content = page(client, partner, referral)
+    assert "ALIAS-MARK" in content
+    assert "@handle_mark" not in content and "SAFE-MARK" not in content
+    assert "device is compromised" in content

@@ -10,6 +10,7 @@ from django.utils import timezone
 from intake import services as intake_services
 from intake.models import Case, CheckIn
 from referrals.models import Referral
+from referrals.services import referral_move
 from reminders import services
 from reminders.models import Notification
 from reminders.tasks import scan_reminders, send_digests
@@ -91,13 +92,13 @@ def test_a_closed_case_has_no_follow_up_reminder(db, team_a, coordinator):
 def test_referrals_not_acknowledged_or_not_completed_in_time(db, team_a, coordinator, partner):
     case = CaseFactory(team=team_a, status="active")
     late = ReferralFactory(case=case)
-    late.move_to("sent", by=None)
+    referral_move(referral=late, to="sent", by=None)
     Referral.objects.filter(pk=late.pk).update(ack_due_at=timezone.now() - HOUR)
     slow = ReferralFactory(case=case, complete_by=timezone.localdate() - timedelta(days=1))
     for step in ("sent", "acknowledged", "accepted"):
-        slow.move_to(step, by=partner)
+        referral_move(referral=slow, to=step, by=None)
     in_time = ReferralFactory(case=case)
-    in_time.move_to("sent", by=None)
+    referral_move(referral=in_time, to="sent", by=None)
     services.scan()
     by_referral = dict(Notification.objects.values_list("referral_id", "kind"))
     assert by_referral == {

@@ -162,8 +162,10 @@ class Command(BaseCommand):
         return users
 
     def create_partners_and_referrals(self, users: dict[str, User]) -> None:
+        north = Team.objects.get(name="North hotline")
         partners = [
             Partner.objects.create(
+                team=north,
                 name=name,
                 kind=kind,
                 services=services,
