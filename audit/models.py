@@ -11,6 +11,8 @@ class Action(models.TextChoices):
     SIGN_IN = "sign_in", _("Signed in")
     SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
     SIGN_OUT = "sign_out", _("Signed out")
+    LOCKOUT = "lockout", _("Locked out after failed sign-ins")
+    REVOKE = "revoke", _("Revoked a user's access")
     VIEW = "view", _("Viewed")
     CREATE = "create", _("Created")
     UPDATE = "update", _("Updated")

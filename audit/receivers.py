@@ -1,5 +1,6 @@
 """Sign-in, failed sign-in and sign-out: Django's auth signals are the only hook."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -22,3 +23,9 @@ def signed_out(sender, request, user, **kwargs):
 def sign_in_failed(sender, credentials, request=None, **kwargs):
     # Never the username typed: it may be a mistyped password.
     record(Action.SIGN_IN_FAILED, request=request)
+
+
+@receiver(user_locked_out)
+def locked_out(sender, request, username, ip_address, **kwargs):
+    # axes passes the hashed username and the coarse network, nothing typed.
+    record(Action.LOCKOUT, request=request, detail={"account": username})

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.views import home
+from accounts.views import LockNowView, home, revoke, team
 from ops.views import health
 
 urlpatterns = [
@@ -12,7 +12,9 @@ urlpatterns = [
     path("", include("retention.urls")),
     path("", include("reminders.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", LockNowView.as_view(), name="logout"),
+    path("team/", team, name="team"),
+    path("team/revoke/", revoke, name="revoke"),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,29 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+
+class SessionLimitsMiddleware:
+    """End a session after SESSION_IDLE_TIMEOUT without a request, or SESSION_ABSOLUTE_AGE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            started = request.session.setdefault("started_at", now)
+            last = request.session.get("last_seen", now)
+            if (
+                now - last > settings.SESSION_IDLE_TIMEOUT
+                or now - started > settings.SESSION_ABSOLUTE_AGE
+            ):
+                logout(request)
+                messages.info(request, _("Your session ended. Sign in again."))
+                return redirect(settings.LOGIN_URL)
+            request.session["last_seen"] = now
+        return self.get_response(request)

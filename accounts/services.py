@@ -1,0 +1,42 @@
+"""Work on accounts: ending access at once."""
+
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from audit.models import Action
+from audit.services import record
+
+
+def may_revoke(by: User, user: User) -> bool:
+    """Admins revoke anyone but themselves; coordinators the members of their teams."""
+    if user.pk == by.pk or not by.is_active:
+        return False
+    if by.role == Role.ADMIN:
+        return True
+    return by.coordinates and user.teams.filter(pk__in=by.teams.all()).exists()
+
+
+@transaction.atomic
+def user_revoke(*, user: User, by: User) -> int:
+    """Disable the account and end every session now (a detained caseworker, a seized phone)."""
+    if not may_revoke(by, user):
+        raise PermissionDenied
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = 0
+    # Django's session table is not indexed by user: read the live ones.
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+            ended += 1
+    record(
+        Action.REVOKE,
+        actor=by,
+        object_type="user",
+        object_ref=str(user.pk),
+        detail={"sessions_ended": ended},
+    )
+    return ended
