@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 
 
 class SessionLimitsMiddleware:
@@ -26,4 +27,24 @@ class SessionLimitsMiddleware:
                 messages.info(request, _("Your session ended. Sign in again."))
                 return redirect(settings.LOGIN_URL)
             request.session["last_seen"] = now
+        return self.get_response(request)
+
+
+class RequireTwoFactorMiddleware:
+    """Until a session has passed its second factor, only the 2FA pages and sign-out open."""
+
+    ALLOWED = ("/2fa/", "/logout/", "/static/", "/health/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(self.ALLOWED)
+        ):
+            has_device = user_has_device(user, confirmed=True)
+            return redirect("two_factor_verify" if has_device else "two_factor_setup")
         return self.get_response(request)

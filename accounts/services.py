@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.two_factor import remove_devices
 from audit.models import Action
 from audit.services import record
 
@@ -21,11 +22,12 @@ def may_revoke(by: User, user: User) -> bool:
 
 @transaction.atomic
 def user_revoke(*, user: User, by: User) -> int:
-    """Disable the account and end every session now (a detained caseworker, a seized phone)."""
+    """Disable the account, remove its second factors and end every session now."""
     if not may_revoke(by, user):
         raise PermissionDenied
     user.is_active = False
     user.save(update_fields=["is_active"])
+    remove_devices(user)
     ended = 0
     # Django's session table is not indexed by user: read the live ones.
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():

@@ -1,12 +1,18 @@
+from base64 import b32encode
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import user_has_device
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.models import Role, User
 from ops.http import posted_id
 
@@ -61,3 +67,46 @@ def revoke(request: HttpRequest) -> HttpResponse:
         _("%(u)s can no longer sign in; %(n)s sessions ended.") % {"u": user.username, "n": ended},
     )
     return redirect("team")
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator: scan, type a code, keep the recovery codes."""
+    if user_has_device(request.user, confirmed=True):
+        return redirect("two_factor_verify")
+    form = TokenForm(request.POST or None)
+    device = two_factor.pending_totp(request.user)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.enrol(request, form.cleaned_data["token"])
+        if codes:
+            return render(request, "accounts/recovery_codes.html", {"codes": codes})
+        form.add_error("token", _("That code is not right. Check the time on your phone."))
+    context = {"form": form, "qr": two_factor.qr_svg(device), "secret": b32encode(device.bin_key)}
+    return render(
+        request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200
+    )
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    if not user_has_device(request.user, confirmed=True):
+        return redirect("two_factor_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.verify(request, form.cleaned_data["token"]):
+            return redirect("home")
+        form.add_error("token", _("That code is not right, or was used already."))
+    status = 400 if form.errors else 200
+    return render(request, "accounts/two_factor_verify.html", {"form": form}, status=status)

@@ -13,6 +13,7 @@ class Action(models.TextChoices):
     SIGN_OUT = "sign_out", _("Signed out")
     LOCKOUT = "lockout", _("Locked out after failed sign-ins")
     REVOKE = "revoke", _("Revoked a user's access")
+    TWO_FACTOR = "two_factor", _("Two-factor sign-in")
     VIEW = "view", _("Viewed")
     CREATE = "create", _("Created")
     UPDATE = "update", _("Updated")

@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.views import LockNowView, home, revoke, team
+from accounts.views import (
+    LockNowView,
+    home,
+    revoke,
+    team,
+    two_factor_setup,
+    two_factor_verify,
+)
 from ops.views import health
 
 urlpatterns = [
@@ -13,6 +20,8 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", LockNowView.as_view(), name="logout"),
+    path("2fa/setup/", two_factor_setup, name="two_factor_setup"),
+    path("2fa/verify/", two_factor_verify, name="two_factor_verify"),
     path("team/", team, name="team"),
     path("team/revoke/", revoke, name="revoke"),
     path("health/", health, name="health"),

@@ -46,4 +46,5 @@ def test_demo_partners_and_referrals_work_end_to_end(db, demo_password, settings
     assert Referral.objects.exclude(status="draft").exists()
     response = client.post("/login/", {"username": "partner", "password": demo_password})
     assert response.status_code == 302
-    assert client.get("/partner/").status_code == 200
+    # A new account sets up its second factor before anything else.
+    assert client.get("/partner/")["Location"] == "/2fa/setup/"

@@ -1,0 +1,64 @@
+"""Two-factor sign-in with TOTP (django-otp), and one-time recovery codes."""
+
+import io
+import secrets
+
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.qr import write_qrcode_image
+
+from accounts.models import User
+from audit.models import Action
+from audit.services import record
+
+RECOVERY_CODES = 10
+
+
+def pending_totp(user: User) -> TOTPDevice:
+    """The authenticator being set up (unconfirmed), made once per enrolment."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+def qr_svg(device: TOTPDevice) -> str:
+    out = io.BytesIO()
+    write_qrcode_image(device.config_url, out)
+    return out.getvalue().decode()
+
+
+def enrol(request, token: str) -> list[str] | None:
+    """Confirm the pending authenticator with a code from it; return new recovery codes."""
+    device = pending_totp(request.user)
+    if not device.verify_token(token):
+        record(Action.TWO_FACTOR, request=request, detail={"event": "enrol_failed"})
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=request.user).delete()
+    static = StaticDevice.objects.create(user=request.user, name="recovery codes")
+    codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=static, token=code) for code in codes)
+    otp_login(request, device)
+    record(Action.TWO_FACTOR, request=request, detail={"event": "enrolled"})
+    return codes
+
+
+def verify(request, token: str) -> bool:
+    """Accept a code from the authenticator, or a recovery code, once each."""
+    token = token.strip().replace(" ", "")
+    for device in devices_for_user(request.user, confirmed=True):
+        # TOTP refuses a code already used (last_t); a recovery code is deleted.
+        if device.verify_token(token):
+            otp_login(request, device)
+            kind = "recovery_code" if isinstance(device, StaticDevice) else "totp"
+            record(Action.TWO_FACTOR, request=request, detail={"event": "verified", "with": kind})
+            return True
+    record(Action.TWO_FACTOR, request=request, detail={"event": "failed"})
+    return False
+
+
+def remove_devices(user: User) -> None:
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()

@@ -1,0 +1,101 @@
+"""Two-factor sign-in is required for every role: enrolment, codes, replay, recovery."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.models import AuditEvent
+from tests.factories import PASSWORD
+
+
+def code_for(device, at=None):
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if at is not None:
+        totp.time = at
+    return f"{totp.token():06d}"
+
+
+def signed_in(username):
+    client = Client()
+    assert (
+        client.post(reverse("login"), {"username": username, "password": PASSWORD}).status_code
+        == 302
+    )
+    return client
+
+
+@pytest.mark.parametrize(
+    ("role", "page"),
+    [
+        ("operator", "/cases/"),
+        ("caseworker", "/cases/"),
+        ("coordinator", "/referrals/"),
+        ("partner", "/partner/"),
+        ("auditor", "/admin/audit/auditevent/"),
+        ("admin", "/admin/"),
+    ],
+)
+def test_every_role_must_set_up_a_second_factor_first(personas, role, page):
+    client = signed_in(personas[role].username)
+    assert client.get(page)["Location"] == reverse("two_factor_setup")
+
+
+def test_enrolment_with_a_qr_code_and_recovery_codes(caseworker):
+    client = signed_in("caseworker")
+    page = client.get(reverse("two_factor_setup"))
+    content = page.content.decode()
+    assert "<svg" in content and "style=" not in content.split("<svg", 1)[1].split("</svg>")[0]
+    assert "no-store" in page["Cache-Control"]
+    device = TOTPDevice.objects.get(user=caseworker, confirmed=False)
+    assert client.post(reverse("two_factor_setup"), {"token": "000000"}).status_code == 400
+    # django-otp throttles after a failure (1 s, doubling); let that second pass.
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
+    response = client.post(reverse("two_factor_setup"), {"token": code_for(device)})
+    assert response.status_code == 200
+    assert len(response.context["codes"]) == 10
+    assert client.get("/cases/").status_code == 200
+    assert AuditEvent.objects.filter(action="two_factor", detail__event="enrolled").exists()
+
+
+@pytest.fixture
+def enrolled(caseworker):
+    device = TOTPDevice.objects.create(user=caseworker, name="phone", confirmed=True)
+    return device
+
+
+def test_a_code_is_refused_when_replayed(caseworker, enrolled):
+    first = signed_in("caseworker")
+    assert first.get("/cases/")["Location"] == reverse("two_factor_verify")
+    token = code_for(enrolled)
+    assert first.post(reverse("two_factor_verify"), {"token": token})["Location"] == "/"
+    assert first.get("/cases/").status_code == 200
+    second = signed_in("caseworker")
+    response = second.post(reverse("two_factor_verify"), {"token": token})
+    assert response.status_code == 400
+    assert b"was used already" in response.content
+    assert second.get("/cases/")["Location"] == reverse("two_factor_verify")
+
+
+def test_a_recovery_code_works_once(caseworker):
+    client = signed_in("caseworker")
+    device = TOTPDevice.objects.get_or_create(user=caseworker, confirmed=False)[0]
+    codes = client.post(reverse("two_factor_setup"), {"token": code_for(device)}).context["codes"]
+    for expected in (302, 400):
+        other = signed_in("caseworker")
+        response = other.post(reverse("two_factor_verify"), {"token": codes[0]})
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize("value", ["", "x" * 100, "<script>", "12345\x00", "١٢٣٤٥٦"])
+def test_bad_codes_are_refused_cleanly(caseworker, enrolled, value):
+    client = signed_in("caseworker")
+    response = client.post(reverse("two_factor_verify"), {"token": value})
+    assert response.status_code == 400
+    assert client.get("/cases/")["Location"] == reverse("two_factor_verify")
+
+
+def test_the_two_factor_pages_need_a_password_first(client, db):
+    for name in ("two_factor_setup", "two_factor_verify"):
+        assert client.get(reverse(name))["Location"].startswith(reverse("login"))
