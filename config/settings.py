@@ -155,6 +155,7 @@ if BLIND_INDEX_KEY in FIELD_ENCRYPTION_KEY:
     raise ImproperlyConfigured("BLIND_INDEX_KEY must differ from every FIELD_ENCRYPTION_KEYS key.")
 
 # --- Sessions and security headers -----------------------------------------
+SESSION_ENGINE = "accounts.sessions"  # stores a keyed hash of each session key
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 # Enforced by accounts.middleware: idle timeout, and a lifetime that no
 # activity extends (Django's own expiry slides with every save).
