@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 
 from accounts.models import User
+from accounts.reauth import mark_fresh
 from audit.models import Action
 from audit.services import record
 
@@ -41,6 +42,7 @@ def enrol(request, token: str) -> list[str] | None:
     codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=static, token=code) for code in codes)
     otp_login(request, device)
+    mark_fresh(request)
     record(Action.TWO_FACTOR, request=request, detail={"event": "enrolled"})
     return codes
 
@@ -52,6 +54,7 @@ def verify(request, token: str) -> bool:
         # TOTP refuses a code already used (last_t); a recovery code is deleted.
         if device.verify_token(token):
             otp_login(request, device)
+            mark_fresh(request)
             kind = "recovery_code" if isinstance(device, StaticDevice) else "totp"
             record(Action.TWO_FACTOR, request=request, detail={"event": "verified", "with": kind})
             return True

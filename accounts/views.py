@@ -2,9 +2,11 @@ from base64 import b32encode
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -14,6 +16,7 @@ from django_otp import user_has_device
 
 from accounts import services, two_factor
 from accounts.models import Role, User
+from accounts.reauth import mark_fresh
 from ops.http import posted_id
 
 
@@ -110,3 +113,31 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         form.add_error("token", _("That code is not right, or was used already."))
     status = 400 if form.errors else 200
     return render(request, "accounts/two_factor_verify.html", {"form": form}, status=status)
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def reauth(request: HttpRequest) -> HttpResponse:
+    """Confirm the password again; failures count towards the lockout like a sign-in."""
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request, username=request.user.get_username(), password=form.cleaned_data["password"]
+        )
+        if user is not None and user.pk == request.user.pk:
+            mark_fresh(request)
+            return redirect(next_url)
+        form.add_error("password", _("That is not your password."))
+    status = 400 if form.errors else 200
+    return render(request, "accounts/reauth.html", {"form": form}, status=status)

@@ -161,6 +161,9 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 # activity extends (Django's own expiry slides with every save).
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 15 * 60)
 SESSION_ABSOLUTE_AGE = SESSION_COOKIE_AGE
+# Forgetting a person or sharing a contact handle needs the password
+# confirmed within this many seconds.
+REAUTH_WINDOW = env_int("REAUTH_WINDOW", 5 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"

@@ -5,6 +5,7 @@ from django.urls import include, path
 from accounts.views import (
     LockNowView,
     home,
+    reauth,
     revoke,
     team,
     two_factor_setup,
@@ -21,6 +22,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", LockNowView.as_view(), name="logout"),
     path("2fa/setup/", two_factor_setup, name="two_factor_setup"),
+    path("confirm/", reauth, name="reauth"),
     path("2fa/verify/", two_factor_verify, name="two_factor_verify"),
     path("team/", team, name="team"),
     path("team/revoke/", revoke, name="revoke"),

@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.reauth import recent_auth_required
 from audit.models import Action
 from audit.services import record
 from intake.selectors import get_case_for
@@ -119,6 +120,7 @@ def _act(request: HttpRequest, referral: Referral, action) -> HttpResponse:
 
 @never_cache
 @require_POST
+@recent_auth_required
 def referral_approve(request: HttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for(request.user, reference, write=True, coordinate=True)
     seen = [f for f in request.POST.get("shared", "").split(",") if f]

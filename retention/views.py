@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.reauth import recent_auth_required
 from intake.selectors import get_case_for
 from retention import services
 
@@ -34,6 +35,7 @@ class ForgetForm(forms.Form):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@recent_auth_required
 def case_forget(request: HttpRequest, reference: str) -> HttpResponse:
     """Purge one case now, on the person's request, after a typed confirmation."""
     case = get_case_for(request.user, reference, write=True, coordinate=True)

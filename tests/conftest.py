@@ -22,6 +22,7 @@ def pass_second_factor(client, user):
     )
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session["auth_at"] = int(__import__("time").time())  # as a fresh sign-in leaves it
     session.save()
 
 
