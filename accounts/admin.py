@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 
+from accounts import services
 from accounts.models import STAFF_ROLES, Team, User
 from audit.models import Action
 from audit.services import record
@@ -46,6 +47,16 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ["username", "password1", "password2", "role", "teams", "is_staff"]})
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["revoke_now"]
+
+    @admin.action(description="Revoke access now (disable, end sessions, remove 2FA)")
+    def revoke_now(self, request, queryset):
+        revoked = 0
+        for user in queryset:
+            if services.may_revoke(request.user, user):
+                services.user_revoke(user=user, by=request.user)
+                revoked += 1
+        self.message_user(request, f"Access revoked for {revoked} account(s).")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -12,7 +12,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: who did what to which reference, when. Never case content."""
 
     list_display = ["at", "actor", "actor_role", "action", "object_type", "object_ref", "ip_hash"]
-    list_filter = ["action", "actor_role", "object_type", ("at", admin.DateFieldListFilter)]
+    list_filter = [
+        "action",
+        "actor_role",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        "object_type",
+        ("at", admin.DateFieldListFilter),
+    ]
     search_fields = ["object_ref", "actor__username"]
     date_hierarchy = "at"
     list_select_related = ["actor"]

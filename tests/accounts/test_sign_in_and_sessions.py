@@ -142,6 +142,17 @@ class TestEmergencyRevoke:
         client.force_login(personas[role])
         assert client.get(reverse("team")).status_code == status
 
+    def test_an_admin_revokes_from_the_admin_site(self, client, admin_user, caseworker):
+        client.force_login(admin_user)
+        response = client.post(
+            "/admin/accounts/user/",
+            {"action": "revoke_now", "_selected_action": [caseworker.pk, admin_user.pk]},
+        )
+        assert response.status_code == 302
+        caseworker.refresh_from_db()
+        admin_user.refresh_from_db()
+        assert not caseworker.is_active and admin_user.is_active
+
     def test_an_admin_revokes_anyone_but_not_themselves(self, client, admin_user, partner):
         client.force_login(admin_user)
         assert client.post(reverse("revoke"), {"user": partner.pk}).status_code == 302
