@@ -1,5 +1,6 @@
 """Two-factor sign-in with TOTP (django-otp), and one-time recovery codes."""
 
+import base64
 import io
 import secrets
 
@@ -23,10 +24,17 @@ def pending_totp(user: User) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
 
 
-def qr_svg(device: TOTPDevice) -> str:
+def qr_data_url(device: TOTPDevice) -> str:
+    """The enrolment QR code as an SVG data URL (an <img>, so the SVG's namespaces render)."""
     out = io.BytesIO()
     write_qrcode_image(device.config_url, out)
-    return out.getvalue().decode()
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def secret_text(device: TOTPDevice) -> str:
+    """The key for typing into an app by hand, in groups of four."""
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
 
 def enrol(request, token: str) -> list[str] | None:

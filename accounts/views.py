@@ -1,5 +1,3 @@
-from base64 import b32encode
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate
@@ -94,7 +92,11 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if codes:
             return render(request, "accounts/recovery_codes.html", {"codes": codes})
         form.add_error("token", _("That code is not right. Check the time on your phone."))
-    context = {"form": form, "qr": two_factor.qr_svg(device), "secret": b32encode(device.bin_key)}
+    context = {
+        "form": form,
+        "qr": two_factor.qr_data_url(device),
+        "secret": two_factor.secret_text(device),
+    }
     return render(
         request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200
     )
