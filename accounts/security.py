@@ -1,9 +1,10 @@
 """Sign-in throttling and session limits.
 
-django-axes counts failures per account and per network. It stores what
-these functions return, not what was typed: a keyed hash of the username
-(a password typed into the wrong box is never kept) and the /24 (IPv4) or
-/48 (IPv6) network of the client, so no staff address is kept exactly.
+django-axes counts failures per account and per client. It stores what
+these functions return, not what was typed or where from: a keyed hash of
+the username (a password typed into the wrong box is never kept), and for
+the client a pseudonymous address (fd.. + a keyed hash of the real one),
+so a lock hits only that client, and no staff address is kept.
 """
 
 import hashlib
@@ -19,11 +20,9 @@ def axes_username(request, credentials) -> str:
     return hmac.new(key, username.casefold().encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def coarse_ip(request) -> str:
+def pseudonymous_ip(request) -> str:
+    """A stable stand-in for the client address: a unique-local IPv6 from its keyed hash."""
     raw = request.META.get("REMOTE_ADDR", "") if request is not None else ""
-    try:
-        address = ipaddress.ip_address(raw)
-    except ValueError:
-        return "0.0.0.0"  # noqa: S104 (a placeholder network, never bound)
-    prefix = 24 if address.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False).network_address)
+    key = ("axes-ip:" + settings.BLIND_INDEX_KEY).encode()
+    digest = hmac.new(key, raw.encode(), hashlib.sha256).digest()
+    return str(ipaddress.IPv6Address(b"\xfd" + digest[:15]))

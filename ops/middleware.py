@@ -21,3 +21,22 @@ class RejectNullBytesMiddleware:
     @staticmethod
     def has_null(data) -> bool:
         return any("\x00" in key or any("\x00" in v for v in data.getlist(key)) for key in data)
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set itself: no embedding, no features, no indexing."""
+
+    HEADERS = {
+        "Cross-Origin-Resource-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+        "X-Robots-Tag": "noindex, nofollow",
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        for name, value in self.HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response

@@ -10,7 +10,7 @@ def test_pages_forbid_foreign_scripts_framing_and_sniffing(client, caseworker, c
     assert "unsafe-inline" not in policy
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "no-referrer"
 
 
 def test_the_login_page_has_the_policy_too(client, db):
