@@ -18,7 +18,7 @@ install: $(BIN)/.installed
 # kept: a new encryption key would make the local database unreadable.
 secrets: install
 	@mkdir -p var && chmod 700 var  # the database and broker files: nobody else's business
-	$(BIN)/python -m config.devsecrets
+	$(BIN)/python -m config.devkeys
 
 migrate: secrets
 	$(BIN)/python manage.py migrate --noinput

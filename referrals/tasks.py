@@ -1,21 +1,14 @@
 import logging
 
 from celery import shared_task
-from django.db import DatabaseError
 
+from ops.jobs import job_options
 from referrals import services
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(DatabaseError,),
-    retry_backoff=30,
-    max_retries=3,
-    soft_time_limit=5 * 60,
-    time_limit=6 * 60,
-)
+@shared_task(**job_options(soft_limit=5 * 60, hard_limit=6 * 60))
 def expire_unanswered() -> int:
     """Hourly: referrals left unanswered long past their deadline expire. Safe to rerun."""
     expired = services.referrals_expire()

@@ -8,20 +8,13 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError
 
+from ops.jobs import job_options
 from reminders import services
 
 log = logging.getLogger(__name__)
 
-RETRY = {
-    "acks_late": True,
-    "autoretry_for": (DatabaseError,),
-    "retry_backoff": 10,
-    "max_retries": 3,
-    "soft_time_limit": 50,
-    "time_limit": 58,
-}
+RETRY = job_options(soft_limit=50, hard_limit=58)
 
 
 @shared_task(**RETRY)
