@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.sessions import stored_key
 from accounts.two_factor import remove_devices
 from audit.models import Action
 from audit.services import record
@@ -20,6 +21,29 @@ def may_revoke(by: User, user: User) -> bool:
     return by.coordinates and user.teams.filter(pk__in=by.teams.all()).exists()
 
 
+def end_sessions(user: User, *, keep: str | None = None) -> int:
+    """Delete every live session of the user but `keep` (a stored session key)."""
+    ended = 0
+    # Django's session table is not indexed by user: read the live ones.
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.session_key == keep:
+            continue
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def two_factor_replace(*, request) -> int:
+    """Drop the user's authenticator and recovery codes, end their other sessions."""
+    user = request.user
+    remove_devices(user)
+    ended = end_sessions(user, keep=stored_key(request.session.session_key))
+    record(Action.TWO_FACTOR, request=request, detail={"event": "replaced", "ended": ended})
+    return ended
+
+
 @transaction.atomic
 def user_revoke(*, user: User, by: User) -> int:
     """Disable the account, remove its second factors and end every session now."""
@@ -28,12 +52,7 @@ def user_revoke(*, user: User, by: User) -> int:
     user.is_active = False
     user.save(update_fields=["is_active"])
     remove_devices(user)
-    ended = 0
-    # Django's session table is not indexed by user: read the live ones.
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
-            ended += 1
+    ended = end_sessions(user)
     record(
         Action.REVOKE,
         actor=by,

@@ -14,7 +14,7 @@ from django_otp import user_has_device
 
 from accounts import services, two_factor
 from accounts.models import Role, User
-from accounts.reauth import mark_fresh
+from accounts.reauth import mark_fresh, recent_auth_required
 from ops.http import posted_id
 
 
@@ -143,3 +143,21 @@ def reauth(request: HttpRequest) -> HttpResponse:
         form.add_error("password", _("That is not your password."))
     status = 400 if form.errors else 200
     return render(request, "accounts/reauth.html", {"form": form}, status=status)
+
+
+@never_cache
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/account.html")
+
+
+@never_cache
+@require_POST
+@recent_auth_required
+def two_factor_replace(request: HttpRequest) -> HttpResponse:
+    """Set up a new authenticator (a lost or changed phone); other sessions end."""
+    ended = services.two_factor_replace(request=request)
+    messages.warning(
+        request, _("Set up your new authenticator now. %(n)s other sessions ended.") % {"n": ended}
+    )
+    return redirect("two_factor_setup")

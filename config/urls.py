@@ -4,10 +4,12 @@ from django.urls import include, path
 
 from accounts.views import (
     LockNowView,
+    account,
     home,
     reauth,
     revoke,
     team,
+    two_factor_replace,
     two_factor_setup,
     two_factor_verify,
 )
@@ -24,6 +26,13 @@ urlpatterns = [
     path("2fa/setup/", two_factor_setup, name="two_factor_setup"),
     path("confirm/", reauth, name="reauth"),
     path("2fa/verify/", two_factor_verify, name="two_factor_verify"),
+    path("account/", account, name="account"),
+    path("account/authenticator/", two_factor_replace, name="two_factor_replace"),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(success_url="/account/"),
+        name="password_change",
+    ),
     path("team/", team, name="team"),
     path("team/revoke/", revoke, name="revoke"),
     path("health/", health, name="health"),

@@ -103,3 +103,57 @@ def test_bad_codes_are_refused_cleanly(caseworker, enrolled, value):
 def test_the_two_factor_pages_need_a_password_first(client, db):
     for name in ("two_factor_setup", "two_factor_verify"):
         assert client.get(reverse(name))["Location"].startswith(reverse("login"))
+
+
+def test_replacing_the_authenticator_ends_other_sessions(caseworker, enrolled):
+    from django_otp import devices_for_user
+
+    from tests.conftest import pass_second_factor
+
+    laptop, phone = signed_in("caseworker"), signed_in("caseworker")
+    for client in (laptop, phone):
+        pass_second_factor(client, caseworker)
+        assert client.get("/cases/").status_code == 200
+    response = laptop.post(reverse("two_factor_replace"))
+    assert response["Location"] == reverse("two_factor_setup")
+    assert list(devices_for_user(caseworker, confirmed=True)) == []
+    assert phone.get("/cases/")["Location"].startswith(reverse("login"))
+    assert laptop.get("/cases/")["Location"] == reverse("two_factor_setup")
+    assert AuditEvent.objects.filter(detail__event="replaced").exists()
+
+
+def test_replacing_needs_a_fresh_password(client, caseworker, enrolled):
+    client.force_login(caseworker)
+    session = client.session
+    session["auth_at"] = 0
+    session.save()
+    response = client.post(reverse("two_factor_replace"))
+    assert response["Location"].startswith(reverse("reauth"))
+    assert TOTPDevice.objects.filter(pk=enrolled.pk).exists()
+
+
+def test_a_password_change_keeps_this_session_and_ends_the_others(caseworker):
+    from tests.conftest import pass_second_factor
+
+    here, there = signed_in("caseworker"), signed_in("caseworker")
+    for client in (here, there):
+        pass_second_factor(client, caseworker)
+    response = here.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a brand new long passphrase",
+            "new_password2": "a brand new long passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert here.get("/cases/").status_code == 200
+    assert there.get("/cases/")["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    "role", ["operator", "caseworker", "coordinator", "partner", "auditor", "admin"]
+)
+def test_everyone_has_an_account_page(client, personas, role):
+    client.force_login(personas[role])
+    assert client.get(reverse("account")).status_code == 200
