@@ -36,17 +36,11 @@ def get_case_for(user: User, reference: str, *, write: bool = False, coordinate:
     return case
 
 
-def assignable_users(case: Case) -> QuerySet[User]:
-    return User.objects.filter(
-        teams=case.team, is_active=True, role__in=[Role.CASEWORKER, Role.COORDINATOR]
-    ).order_by("username")
-
-
-def team_assignees(user: User) -> QuerySet[User]:
-    """People a case of any of the user's teams can be assigned to (for the list filter)."""
+def assignees_in(teams) -> QuerySet[User]:
+    """Active caseworkers and coordinators of these teams: who a case may be assigned to."""
     return (
         User.objects.filter(
-            teams__in=user.teams.all(), is_active=True, role__in=[Role.CASEWORKER, Role.COORDINATOR]
+            teams__in=teams, is_active=True, role__in=[Role.CASEWORKER, Role.COORDINATOR]
         )
         .distinct()
         .order_by("username")

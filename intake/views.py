@@ -25,12 +25,11 @@ from intake.forms import (
 )
 from intake.models import Case, CheckIn
 from intake.selectors import (
-    assignable_users,
+    assignees_in,
     case_timeline,
     cases_visible_to,
     get_case_for,
     require_case_staff,
-    team_assignees,
 )
 from intake.status import TransitionError
 from ops.http import posted_id
@@ -51,7 +50,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     case_filter = CaseFilter(
         query,
         queryset=cases_visible_to(request.user).select_related("assignee").defer(*LIST_DEFERRED),
-        assignees=team_assignees(request.user),
+        assignees=assignees_in(request.user.teams.all()),
     )
     page = Paginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
     # Until handled, a missed check-in stays at the top of the first page people see.
@@ -118,7 +117,7 @@ def _detail(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> 
         "follow_up_form": FollowUpForm(initial={"follow_up_on": case.follow_up_on}),
         "verification_form": VerificationForm(initial={"verification": case.verification}),
         "assign_form": AssignForm(
-            initial={"assignee": case.assignee}, assignees=assignable_users(case)
+            initial={"assignee": case.assignee}, assignees=assignees_in([case.team_id])
         ),
         "referrals": case.referrals.select_related("partner").defer(
             "summary", "decline_reason", "outcome_note", "partner__contact_details"
@@ -281,7 +280,7 @@ def legal_hold_set(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference, write=True, coordinate=True)
-    form = AssignForm(request.POST, assignees=assignable_users(case))
+    form = AssignForm(request.POST, assignees=assignees_in([case.team_id]))
     if not form.is_valid():
         return _detail(request, case, status=400, assign_form=form)
     services.case_assign(case=case, assignee=form.cleaned_data["assignee"], by=request.user)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import Action
 from audit.services import record
+from intake.models import Case
 from referrals import services
 from referrals.forms import CompleteForm, DeclineForm
 from referrals.selectors import get_partner_referral, partner_of, referrals_for_partner
@@ -40,11 +41,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _detail(request, referral, *, status=200, **forms) -> HttpResponse:
     # Only a flag of the case is read: whether its channels are burned.
-    burned = (
-        type(referral.case)
-        .objects.filter(pk=referral.case_id, device_compromised_at__isnull=False)
-        .exists()
-    )
+    burned = Case.objects.filter(pk=referral.case_id, device_compromised_at__isnull=False).exists()
     context = {
         "referral": referral,
         "shared": referral.shared_data(channels_burned=burned),

@@ -6,6 +6,18 @@ import pytest
 from accounts.models import Role
 from tests.factories import CaseFactory, PartnerFactory, TeamFactory, UserFactory
 
+# Every persona, in the column order of the access matrices.
+ROLES = [
+    "anonymous",
+    "operator",
+    "caseworker",
+    "coordinator",
+    "outsider",
+    "partner",
+    "auditor",
+    "admin",
+]
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):

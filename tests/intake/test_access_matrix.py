@@ -7,17 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import Case
-
-ROLES = [
-    "anonymous",
-    "operator",
-    "caseworker",
-    "coordinator",
-    "outsider",
-    "partner",
-    "auditor",
-    "admin",
-]
+from tests.conftest import ROLES
 
 
 def case_data(**overrides):

@@ -6,18 +6,9 @@ from django.urls import reverse
 from accounts.models import Role, User
 from referrals.models import Partner, PartnerStaff, Referral
 from referrals.services import referral_move
+from tests.conftest import ROLES
 from tests.factories import ReferralFactory, UserFactory
 
-ROLES = [
-    "anonymous",
-    "operator",
-    "caseworker",
-    "coordinator",
-    "outsider",
-    "partner",
-    "auditor",
-    "admin",
-]
 L = "login"
 
 # fmt: off
