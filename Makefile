@@ -5,11 +5,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install secrets lint migrate demo clean
+.PHONY: run test install secrets lint migrate demo clean audit lock
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
 	touch $@
 
 install: $(BIN)/.installed
@@ -46,6 +46,18 @@ test: secrets
 		-x '*/migrations/*'
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Known vulnerabilities in the locked packages (needs an advisory service).
+audit: install
+	$(BIN)/python .ci/audit_dependencies.py
+
+# Re-pin every package to the newest release pyproject.toml allows.
+lock:
+	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet --disable-pip-version-check -e ".[test]"
+	{ sed -n '1,/^[^#]/{/^#/p}' requirements.lock; \
+	  var/lock-venv/bin/pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf var/lock-venv
 
 lint: install
 	$(BIN)/ruff check --fix .
