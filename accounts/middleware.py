@@ -9,7 +9,13 @@ from django_otp import user_has_device
 
 
 class SessionLimitsMiddleware:
-    """End a session after SESSION_IDLE_TIMEOUT without a request, or SESSION_ABSOLUTE_AGE."""
+    """End a session after SESSION_IDLE_TIMEOUT without a request, or SESSION_ABSOLUTE_AGE.
+
+    Activity is written at most once a minute: the idle limit is counted in
+    minutes, and a session write on every page would cost every page a query.
+    """
+
+    TOUCH_EVERY = 60  # seconds
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,7 +32,8 @@ class SessionLimitsMiddleware:
                 logout(request)
                 messages.info(request, _("Your session ended. Sign in again."))
                 return redirect(settings.LOGIN_URL)
-            request.session["last_seen"] = now
+            if now - last >= self.TOUCH_EVERY or "last_seen" not in request.session:
+                request.session["last_seen"] = now
         return self.get_response(request)
 
 

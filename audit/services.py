@@ -5,8 +5,7 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from audit.models import Action, AuditEvent, ChainHead
 
@@ -25,6 +24,24 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
+def _lock_chain_head() -> str:
+    """Lock the chain head and return the newest hash, in one statement.
+
+    The write comes first: it takes the row lock on PostgreSQL and the write
+    lock on SQLite before anything is read, so two writers never read the
+    same head. (RETURNING: PostgreSQL, and SQLite since 3.35.)
+    """
+    table = connection.ops.quote_name(ChainHead._meta.db_table)
+    sql = f"UPDATE {table} SET length = length + 1 WHERE id = 1 RETURNING last_hash"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    if row is None:  # the first event ever: make the head, then lock it
+        ChainHead.objects.get_or_create(pk=1)
+        return _lock_chain_head()
+    return row[0]
+
+
 def record(
     action: str,
     *,
@@ -38,9 +55,6 @@ def record(
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     with transaction.atomic():
-        ChainHead.objects.get_or_create(pk=1)
-        ChainHead.objects.filter(pk=1).update(length=F("length") + 1)  # takes the lock
-        head = ChainHead.objects.get(pk=1)
         event = AuditEvent(
             actor=actor if getattr(actor, "pk", None) else None,
             actor_role=getattr(actor, "role", "") or "",
@@ -49,7 +63,7 @@ def record(
             object_ref=object_ref,
             detail=detail or {},
             ip_hash=ip_hash(client_ip(request)),
-            prev_hash=head.last_hash,
+            prev_hash=_lock_chain_head(),
         )
         event.hash = event.compute_hash()
         event.save()

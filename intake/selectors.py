@@ -55,8 +55,12 @@ class TimelineEntry:
     item: object | None = None
 
 
-def case_timeline(case: Case) -> list[TimelineEntry]:
-    """Notes, status changes and other events, oldest first."""
+def case_timeline(case: Case, referrals=None) -> list[TimelineEntry]:
+    """Notes, status changes, other events and referral moves, oldest first.
+
+    `referrals`: the case's referrals with their changes prefetched, if the
+    caller has them already (the case page lists them too).
+    """
     entries = [TimelineEntry(case.created_at, "created", case.created_by)]
     entries += [
         TimelineEntry(n.created_at, "note", n.author, n)
@@ -67,6 +71,8 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
     ]
     entries += [TimelineEntry(e.at, "event", e.by, e) for e in case.events.select_related("by")]
     # Referral moves, through the reverse relation: intake does not import referrals.
-    for referral in case.referrals.select_related("partner").prefetch_related("changes__by"):
+    if referrals is None:
+        referrals = case.referrals.select_related("partner").prefetch_related("changes__by")
+    for referral in referrals:
         entries += [TimelineEntry(c.at, "referral", c.by, c) for c in referral.changes.all()]
     return sorted(entries, key=lambda e: e.at)

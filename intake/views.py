@@ -106,9 +106,14 @@ def handle_check(request: HttpRequest) -> HttpResponse:
 
 def _detail(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> HttpResponse:
     """Render the case page; a failed form is passed in bound, with its errors."""
+    referrals = list(
+        case.referrals.select_related("partner")
+        .prefetch_related("changes__by")
+        .defer("summary", "decline_reason", "outcome_note", "partner__contact_details")
+    )
     context = {
         "case": case,
-        "timeline": case_timeline(case),
+        "timeline": case_timeline(case, referrals),
         "matches": services.handle_matches(
             user=request.user, handle=case.contact_handle, exclude=case
         ),
@@ -119,9 +124,7 @@ def _detail(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> 
         "assign_form": AssignForm(
             initial={"assignee": case.assignee}, assignees=assignees_in([case.team_id])
         ),
-        "referrals": case.referrals.select_related("partner").defer(
-            "summary", "decline_reason", "outcome_note", "partner__contact_details"
-        ),
+        "referrals": referrals,
         "route_form": RouteForm(),
         "checkins": case.checkins.filter(heard_at__isnull=True),
         "checkin_form": CheckInForm(),

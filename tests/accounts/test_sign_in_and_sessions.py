@@ -87,6 +87,23 @@ def test_activity_keeps_a_session_alive(client, caseworker):
     assert client.get(reverse("intake:case_list")).status_code == 200
 
 
+def test_activity_is_written_once_a_minute_not_on_every_page(client, caseworker, settings):
+    sign_in(client, "caseworker")
+    pass_second_factor(client, caseworker)
+    client.get(reverse("intake:case_list"))
+    first = client.session["last_seen"]
+    session = client.session
+    session["last_seen"] = first - 30
+    session.save()
+    client.get(reverse("intake:case_list"))
+    assert client.session["last_seen"] == first - 30  # half a minute: not written again
+    session = client.session
+    session["last_seen"] = first - 61
+    session.save()
+    client.get(reverse("intake:case_list"))
+    assert client.session["last_seen"] >= first
+
+
 def test_lock_now_ends_the_session_and_clears_the_browser(client, caseworker, case):
     sign_in(client, "caseworker")
     pass_second_factor(client, caseworker)
