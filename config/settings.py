@@ -121,6 +121,15 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes share the embedded database (two web workers, the job
+    # worker): readers never wait for a writer (WAL), writers queue for the
+    # lock at BEGIN instead of failing halfway through a transaction.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 # The password may also come from a file, so it stays out of DATABASE_URL.
 if _db_password := env_secret("DATABASE_PASSWORD", required=False):
     DATABASES["default"]["PASSWORD"] = _db_password
