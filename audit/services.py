@@ -24,22 +24,50 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-def _lock_chain_head() -> str:
-    """Lock the chain head and return the newest hash, in one statement.
+def _lock_chain_head(adding: int) -> str:
+    """Lock the chain head, count what is being added, and return the newest hash.
 
     The write comes first: it takes the row lock on PostgreSQL and the write
     lock on SQLite before anything is read, so two writers never read the
-    same head. (RETURNING: PostgreSQL, and SQLite since 3.35.)
+    same head. One statement (RETURNING: PostgreSQL, and SQLite since 3.35).
     """
     table = connection.ops.quote_name(ChainHead._meta.db_table)
-    sql = f"UPDATE {table} SET length = length + 1 WHERE id = 1 RETURNING last_hash"  # noqa: S608
+    sql = f"UPDATE {table} SET length = length + %s WHERE id = 1 RETURNING last_hash"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, [adding])
         row = cursor.fetchone()
     if row is None:  # the first event ever: make the head, then lock it
         ChainHead.objects.get_or_create(pk=1)
-        return _lock_chain_head()
+        return _lock_chain_head(adding)
     return row[0]
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Chain these events onto the trail, in order, in the caller's transaction."""
+    with transaction.atomic():
+        previous = _lock_chain_head(len(events))
+        for event in events:
+            event.prev_hash = previous
+            event.hash = previous = event.compute_hash()
+        if len(events) == 1:
+            events[0].save()
+        else:
+            AuditEvent.objects.bulk_create(events)
+        ChainHead.objects.filter(pk=1).update(last_hash=previous)
+
+
+def _event(action, actor, request, object_type, object_ref, detail) -> AuditEvent:
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    return AuditEvent(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_role=getattr(actor, "role", "") or "",
+        action=action,
+        object_type=object_type,
+        object_ref=object_ref,
+        detail=detail or {},
+        ip_hash=ip_hash(client_ip(request)),
+    )
 
 
 def record(
@@ -52,23 +80,17 @@ def record(
     detail: dict | None = None,
 ) -> AuditEvent:
     """Append one event to the chain, in the caller's transaction."""
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
-    with transaction.atomic():
-        event = AuditEvent(
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_role=getattr(actor, "role", "") or "",
-            action=action,
-            object_type=object_type,
-            object_ref=object_ref,
-            detail=detail or {},
-            ip_hash=ip_hash(client_ip(request)),
-            prev_hash=_lock_chain_head(),
-        )
-        event.hash = event.compute_hash()
-        event.save()
-        ChainHead.objects.filter(pk=1).update(last_hash=event.hash)
+    event = _event(action, actor, request, object_type, object_ref, detail)
+    _append([event])
     return event
+
+
+def record_many(
+    action: str, *, object_type: str, object_refs: list[str], actor=None, detail=None
+) -> None:
+    """Append one event per object, as `record` would one by one, in one write."""
+    if object_refs:
+        _append([_event(action, actor, None, object_type, ref, detail) for ref in object_refs])
 
 
 @dataclass(frozen=True)
@@ -96,4 +118,4 @@ def verify_chain() -> ChainReport:
     return ChainReport(checked)
 
 
-__all__ = ["Action", "record", "verify_chain", "ip_hash"]
+__all__ = ["Action", "record", "record_many", "verify_chain", "ip_hash"]

@@ -20,6 +20,7 @@ from referrals.status import ReferralStatus
 from reminders.models import Kind, Notification
 
 log = logging.getLogger(__name__)
+INSERT_BATCH = 1000  # reminders written per statement
 
 
 @dataclass(frozen=True)
@@ -31,15 +32,21 @@ class Due:
     to_coordinators: bool = False
 
 
-def _coordinators(team_id: int) -> list[User]:
-    return list(User.objects.filter(teams=team_id, role=Role.COORDINATOR, is_active=True))
+class Coordinators(dict):
+    """Each team's active coordinators, looked up once per scan."""
+
+    def __missing__(self, team_id: int) -> list[User]:
+        found = list(User.objects.filter(teams=team_id, role=Role.COORDINATOR, is_active=True))
+        self[team_id] = found
+        return found
 
 
-def recipients(due: Due) -> list[User]:
+def recipients(due: Due, coordinators: Coordinators | None = None) -> list[User]:
     """The assignee; the team's coordinators when nobody is assigned or it is urgent."""
+    coordinators = Coordinators() if coordinators is None else coordinators
     people = [due.case.assignee] if due.case.assignee and due.case.assignee.is_active else []
     if due.to_coordinators or not people:
-        people += [u for u in _coordinators(due.case.team_id) if u not in people]
+        people += [u for u in coordinators[due.case.team_id] if u not in people]
     return people
 
 
@@ -81,18 +88,25 @@ def referrals_due(now) -> Iterable[Due]:
         yield Due(Kind.REFERRAL_UNCOMPLETED, f"referral_done:{r.pk}:{r.complete_by}", r.case, r)
 
 
-def notify(due: Due) -> int:
-    rows = [
+def _rows(due: Due, coordinators: Coordinators | None = None) -> list[Notification]:
+    return [
         Notification(user=user, kind=due.kind, key=due.key, case=due.case, referral=due.referral)
-        for user in recipients(due)
+        for user in recipients(due, coordinators)
     ]
+
+
+def _insert(rows: list[Notification]) -> None:
     # ignore_conflicts: a reminder that already exists for this event stays one.
-    return len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=INSERT_BATCH)
+
+
+def notify(due: Due) -> None:
+    _insert(_rows(due))
 
 
 def escalate_missed_checkins(now) -> int:
     """Escalate each missed check-in to the coordinators, exactly once."""
-    made = 0
+    escalated = 0
     missed = CheckIn.objects.missed(now).filter(escalated_at__isnull=True)
     for pk in missed.values_list("pk", flat=True):
         with transaction.atomic():
@@ -100,20 +114,26 @@ def escalate_missed_checkins(now) -> int:
             # and the claim and the reminders commit together or not at all.
             if CheckIn.objects.filter(pk=pk, escalated_at__isnull=True).update(escalated_at=now):
                 case = Case.objects.select_related("assignee").get(checkins=pk)
-                made += notify(
-                    Due(Kind.CHECKIN_MISSED, f"checkin:{pk}", case, to_coordinators=True)
-                )
-    return made
+                notify(Due(Kind.CHECKIN_MISSED, f"checkin:{pk}", case, to_coordinators=True))
+                escalated += 1
+    return escalated
 
 
 def scan(now=None) -> int:
     """Create every reminder that is due now; return how many were created."""
     now = now or timezone.now()
-    made = escalate_missed_checkins(now)
+    before = Notification.objects.count()
+    escalate_missed_checkins(now)
+    coordinators = Coordinators()
+    rows: list[Notification] = []
     for source in (first_responses_due, follow_ups_due, referrals_due):
         for due in source(now):
-            made += notify(due)
-    return made
+            rows += _rows(due, coordinators)
+            if len(rows) >= INSERT_BATCH:
+                _insert(rows)
+                rows = []
+    _insert(rows)
+    return Notification.objects.count() - before
 
 
 def mark_done(*, user: User, notification_id: int) -> bool:

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from audit.services import verify_chain
 from intake import services as intake_services
 from intake.models import Case, FlaggedHandle
 from referrals.services import referral_move
@@ -123,25 +124,48 @@ def test_the_counts_keep_what_statistics_need(db):
     assert quarter == f"{now.year}Q{(now.month - 1) // 3 + 1}"
 
 
-def test_a_killed_purge_completes_on_the_next_run_and_counts_once(db, monkeypatch):
+def test_a_killed_purge_completes_on_the_next_run_and_counts_once(db, monkeypatch, settings):
+    settings.CORRIDOR_RETENTION = {**settings.CORRIDOR_RETENTION, "BATCH_SIZE": 2}
     cases = [closed(100) for _ in range(5)]
-    real = services._count
+    real = services._add_counts
     calls = {"n": 0}
 
-    def dies_on_the_third(case, outcome):
+    def dies_in_the_second_batch(counts):
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == 2:
             raise SystemExit("worker killed")
-        real(case, outcome)
+        real(counts)
 
-    monkeypatch.setattr(services, "_count", dies_on_the_third)
+    monkeypatch.setattr(services, "_add_counts", dies_in_the_second_batch)
     with pytest.raises(SystemExit):
         services.purge_expired()
-    assert sum(exists(c) for c in cases) == 3  # two gone, the third rolled back whole
-    monkeypatch.setattr(services, "_count", real)
+    assert sum(exists(c) for c in cases) == 3  # one batch gone, the second rolled back whole
+    monkeypatch.setattr(services, "_add_counts", real)
     assert services.purge_expired() == {"closed": 3}
     assert not any(exists(c) for c in cases)
     assert RetiredCaseCount.objects.get(dimension="case").count == 5
+    purges = AuditEvent.objects.filter(action="purge")
+    assert sorted(purges.values_list("object_ref", flat=True)) == sorted(c.reference for c in cases)
+    assert verify_chain().ok
+
+
+def test_a_limit_stops_the_purge_midway(db):
+    cases = [closed(100) for _ in range(3)]
+    assert services.purge_expired(limit=2) == {"closed": 2}
+    assert sum(exists(c) for c in cases) == 1
+
+
+def test_a_case_put_on_hold_after_it_was_found_is_kept(db, monkeypatch):
+    case = closed(100)
+    real = services._purge
+
+    def hold_first(cases, **kwargs):
+        Case.objects.filter(pk=case.pk).update(legal_hold=True)
+        return real(cases, **kwargs)
+
+    monkeypatch.setattr(services, "_purge", hold_first)
+    assert services.purge_expired() == {}
+    assert exists(case)
 
 
 def test_purging_an_accepted_referral_frees_the_place(db, partner):
