@@ -137,6 +137,20 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    # Labels for the case list, fifty rows at a time: Django's get_FOO_display
+    # hashes every (lazy, translated) choice label on every call.
+    @property
+    def risk_label(self) -> str:
+        return Risk(self.risk).label
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def region_label(self) -> str:
+        return Region(self.region).label
+
     @property
     def device_compromised(self) -> bool:
         return self.device_compromised_at is not None
