@@ -42,8 +42,8 @@ def _lock_chain_head(adding: int) -> str:
     return row[0]
 
 
-def _append(events: list[AuditEvent]) -> None:
-    """Chain these events onto the trail, in order, in the caller's transaction."""
+def append(events: list[AuditEvent]) -> None:
+    """Chain these unsaved events onto the trail, in order, in the caller's transaction."""
     with transaction.atomic():
         previous = _lock_chain_head(len(events))
         for event in events:
@@ -52,7 +52,7 @@ def _append(events: list[AuditEvent]) -> None:
         if len(events) == 1:
             events[0].save()
         else:
-            AuditEvent.objects.bulk_create(events)
+            AuditEvent.objects.bulk_create(events, batch_size=1000)
         ChainHead.objects.filter(pk=1).update(last_hash=previous)
 
 
@@ -81,7 +81,7 @@ def record(
 ) -> AuditEvent:
     """Append one event to the chain, in the caller's transaction."""
     event = _event(action, actor, request, object_type, object_ref, detail)
-    _append([event])
+    append([event])
     return event
 
 
@@ -90,7 +90,7 @@ def record_many(
 ) -> None:
     """Append one event per object, as `record` would one by one, in one write."""
     if object_refs:
-        _append([_event(action, actor, None, object_type, ref, detail) for ref in object_refs])
+        append([_event(action, actor, None, object_type, ref, detail) for ref in object_refs])
 
 
 @dataclass(frozen=True)
@@ -118,4 +118,4 @@ def verify_chain() -> ChainReport:
     return ChainReport(checked)
 
 
-__all__ = ["Action", "record", "record_many", "verify_chain", "ip_hash"]
+__all__ = ["Action", "append", "record", "record_many", "verify_chain", "ip_hash"]
