@@ -114,7 +114,11 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-risk", "created_at"]
+        # One per sort of the case list (see intake/filters.py), so a page is
+        # read in index order and the database stops after fifty rows.
         indexes = [
+            models.Index(fields=["team", "-risk", "created_at"]),
+            models.Index(fields=["team", "created_at"]),
             models.Index(fields=["team", "status", "-risk", "created_at"]),
             models.Index(fields=["team", "follow_up_on"]),
         ]

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,12 +23,14 @@ from intake.forms import (
     VerificationForm,
 )
 from intake.models import Case, CheckIn
+from intake.pagination import CappedPaginator
 from intake.selectors import (
     assignees_in,
     case_timeline,
     cases_visible_to,
     get_case_for,
     require_case_staff,
+    team_ids,
 )
 from intake.status import TransitionError
 from ops.http import posted_id
@@ -50,9 +51,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     case_filter = CaseFilter(
         query,
         queryset=cases_visible_to(request.user).select_related("assignee").defer(*LIST_DEFERRED),
-        assignees=assignees_in(request.user.teams.all()),
+        assignees=assignees_in(team_ids(request.user)),
     )
-    page = Paginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
     # Until handled, a missed check-in stays at the top of the first page people see.
     missed = (
         CheckIn.objects.missed()
