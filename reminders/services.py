@@ -25,29 +25,45 @@ INSERT_BATCH = 1000  # reminders written per statement
 
 @dataclass(frozen=True)
 class Due:
+    """One due event, by ids: a scan over a large archive builds no model objects."""
+
     kind: str
     key: str
-    case: Case
-    referral: Referral | None = None
+    case_id: int
+    team_id: int
+    assignee_id: int | None  # None when nobody, or nobody active, is assigned
+    referral_id: int | None = None
     to_coordinators: bool = False
 
 
 class Coordinators(dict):
-    """Each team's active coordinators, looked up once per scan."""
+    """Each team's active coordinators (their ids), looked up once per scan."""
 
-    def __missing__(self, team_id: int) -> list[User]:
-        found = list(User.objects.filter(teams=team_id, role=Role.COORDINATOR, is_active=True))
+    def __missing__(self, team_id: int) -> list[int]:
+        found = list(
+            User.objects.filter(teams=team_id, role=Role.COORDINATOR, is_active=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         self[team_id] = found
         return found
 
 
-def recipients(due: Due, coordinators: Coordinators | None = None) -> list[User]:
+def recipients(due: Due, coordinators: Coordinators | None = None) -> list[int]:
     """The assignee; the team's coordinators when nobody is assigned or it is urgent."""
     coordinators = Coordinators() if coordinators is None else coordinators
-    people = [due.case.assignee] if due.case.assignee and due.case.assignee.is_active else []
+    people = [due.assignee_id] if due.assignee_id else []
     if due.to_coordinators or not people:
-        people += [u for u in coordinators[due.case.team_id] if u not in people]
+        people += [pk for pk in coordinators[due.team_id] if pk not in people]
     return people
+
+
+# What a source reads of each case: ids and the assignee's standing, no objects.
+CASE_COLUMNS = ("pk", "team_id", "assignee_id", "assignee__is_active")
+
+
+def _active(assignee_id: int | None, is_active: bool | None) -> int | None:
+    return assignee_id if is_active else None
 
 
 def first_responses_due(now) -> Iterable[Due]:
@@ -56,23 +72,20 @@ def first_responses_due(now) -> Iterable[Due]:
         Note.objects.filter(case=OuterRef("pk"))
     )
     for risk, limit in hours.items():
-        cases = (
-            Case.objects.filter(
-                status=Status.NEW, risk=risk, created_at__lt=now - timedelta(hours=limit)
+        cases = Case.objects.filter(
+            status=Status.NEW, risk=risk, created_at__lt=now - timedelta(hours=limit)
+        ).exclude(answered)
+        for pk, team, assignee, active in cases.values_list(*CASE_COLUMNS):
+            yield Due(
+                Kind.FIRST_RESPONSE, f"first_response:{pk}", pk, team, _active(assignee, active)
             )
-            .exclude(answered)
-            .select_related("assignee")
-            .only("id", "team", "assignee")
-        )
-        for case in cases:
-            yield Due(Kind.FIRST_RESPONSE, f"first_response:{case.pk}", case)
 
 
 def follow_ups_due(now) -> Iterable[Due]:
     today = timezone.localdate(now)
-    cases = Case.objects.open().filter(follow_up_on__lte=today).select_related("assignee")
-    for case in cases.only("id", "team", "assignee", "follow_up_on"):
-        yield Due(Kind.FOLLOW_UP, f"follow_up:{case.pk}:{case.follow_up_on}", case)
+    cases = Case.objects.open().filter(follow_up_on__lte=today)
+    for pk, team, assignee, active, on in cases.values_list(*CASE_COLUMNS, "follow_up_on"):
+        yield Due(Kind.FOLLOW_UP, f"follow_up:{pk}:{on}", pk, team, _active(assignee, active))
 
 
 def referrals_due(now) -> Iterable[Due]:
@@ -80,17 +93,26 @@ def referrals_due(now) -> Iterable[Due]:
     unfinished = Referral.objects.filter(
         status=ReferralStatus.ACCEPTED, complete_by__lt=timezone.localdate(now)
     )
-    fields = ("id", "ack_due_at", "complete_by", "case__id", "case__team", "case__assignee")
-    for r in late.select_related("case__assignee").only(*fields):
-        key = f"referral_ack:{r.pk}:{r.ack_due_at.isoformat()}"
-        yield Due(Kind.REFERRAL_UNACKNOWLEDGED, key, r.case, r)
-    for r in unfinished.select_related("case__assignee").only(*fields):
-        yield Due(Kind.REFERRAL_UNCOMPLETED, f"referral_done:{r.pk}:{r.complete_by}", r.case, r)
+    columns = [f"case__{c}" if c != "pk" else "case_id" for c in CASE_COLUMNS]
+    for pk, due_at, case, team, assignee, active in late.values_list("pk", "ack_due_at", *columns):
+        key = f"referral_ack:{pk}:{due_at.isoformat()}"
+        yield Due(Kind.REFERRAL_UNACKNOWLEDGED, key, case, team, _active(assignee, active), pk)
+    for pk, by, case, team, assignee, active in unfinished.values_list(
+        "pk", "complete_by", *columns
+    ):
+        key = f"referral_done:{pk}:{by}"
+        yield Due(Kind.REFERRAL_UNCOMPLETED, key, case, team, _active(assignee, active), pk)
 
 
 def _rows(due: Due, coordinators: Coordinators | None = None) -> list[Notification]:
     return [
-        Notification(user=user, kind=due.kind, key=due.key, case=due.case, referral=due.referral)
+        Notification(
+            user_id=user,
+            kind=due.kind,
+            key=due.key,
+            case_id=due.case_id,
+            referral_id=due.referral_id,
+        )
         for user in recipients(due, coordinators)
     ]
 
@@ -113,8 +135,11 @@ def escalate_missed_checkins(now) -> int:
             # The conditional update is the claim: of two workers, one wins,
             # and the claim and the reminders commit together or not at all.
             if CheckIn.objects.filter(pk=pk, escalated_at__isnull=True).update(escalated_at=now):
-                case = Case.objects.select_related("assignee").get(checkins=pk)
-                notify(Due(Kind.CHECKIN_MISSED, f"checkin:{pk}", case, to_coordinators=True))
+                case, team, assignee, active = Case.objects.values_list(*CASE_COLUMNS).get(
+                    checkins=pk
+                )
+                assignee = _active(assignee, active)
+                notify(Due(Kind.CHECKIN_MISSED, f"checkin:{pk}", case, team, assignee, None, True))
                 escalated += 1
     return escalated
 
@@ -125,10 +150,12 @@ def scan(now=None) -> int:
     before = Notification.objects.count()
     escalate_missed_checkins(now)
     coordinators = Coordinators()
+    # Most due events were told of on an earlier scan: skip them before writing.
+    told = set(Notification.objects.values_list("user_id", "key"))
     rows: list[Notification] = []
     for source in (first_responses_due, follow_ups_due, referrals_due):
         for due in source(now):
-            rows += _rows(due, coordinators)
+            rows += [row for row in _rows(due, coordinators) if (row.user_id, row.key) not in told]
             if len(rows) >= INSERT_BATCH:
                 _insert(rows)
                 rows = []
