@@ -24,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each role to where its work is."""
     user = request.user
     if user.sees_team_cases:
-        return redirect("intake:case_list")
+        return redirect("reminders:dashboard")
     if user.is_staff:
         return redirect("admin:index")
     if user.role == Role.PARTNER and hasattr(user, "partner_staff"):

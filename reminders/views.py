@@ -3,6 +3,7 @@ from django.db.models import Case as DbCase
 from django.db.models import Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -11,7 +12,33 @@ from intake.models import CheckIn
 from intake.selectors import cases_visible_to, require_case_staff
 from ops.http import posted_id
 from reminders import services
+from reminders.dashboard import (
+    critical_unanswered,
+    missed_checkins,
+    open_notifications,
+    overdue_follow_ups,
+    overdue_referrals,
+    section,
+)
 from reminders.models import Kind, Notification
+
+
+@never_cache
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """What needs action now, for the page case staff land on after sign-in."""
+    require_case_staff(request.user)
+    user = request.user
+    now = timezone.now()
+    context = {
+        "now": now,
+        "missed": section(missed_checkins(user, now)),
+        "critical": section(critical_unanswered(user)),
+        "follow_ups": section(overdue_follow_ups(user, timezone.localdate(now))),
+        "referrals": section(overdue_referrals(user, now)),
+        "notifications": section(open_notifications(user)),
+    }
+    return render(request, "reminders/dashboard.html", context)
 
 
 @never_cache
@@ -55,4 +82,7 @@ def notification_done(request: HttpRequest) -> HttpResponse:
     ):
         raise Http404
     messages.success(request, _("Marked as done."))
+    # A fixed choice of pages, never a posted address: no open redirect.
+    if request.POST.get("back") == "dashboard":
+        return redirect("reminders:dashboard")
     return redirect("reminders:notification_list")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_user_language'),
+        ('accounts', '0002_staff_roles'),
         ('intake', '0004_checkin'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
