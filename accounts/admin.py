@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import STAFF_ROLES, Team, User
@@ -12,15 +14,15 @@ from audit.services import record
 # Superuser status, groups and single permissions are left out: an admin
 # who could grant them could grant themselves anything.
 IDENTITY = (None, {"fields": ["username", "password"]})
-PROFILE = ("Profile", {"fields": ["first_name", "last_name", "email"]})
-ACCESS = ("Access", {"fields": ["role", "teams", "is_active", "is_staff"]})
+PROFILE = (_("Profile"), {"fields": ["first_name", "last_name", "email", "language"]})
+ACCESS = (_("Access"), {"fields": ["role", "teams", "is_active", "is_staff"]})
 
 
 class StaffRoleFormMixin:
     def clean(self):
         data = super().clean()
         if data.get("is_staff") and data.get("role") not in STAFF_ROLES:
-            raise ValidationError("Only administrators and auditors may use the admin site.")
+            raise ValidationError(_("Only administrators and auditors may use the admin site."))
         return data
 
 
@@ -42,21 +44,32 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active", "teams"]
     filter_horizontal = []
-    fieldsets = [IDENTITY, PROFILE, ACCESS, ("Dates", {"fields": ["last_login", "date_joined"]})]
+    fieldsets = [
+        IDENTITY,
+        PROFILE,
+        ACCESS,
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
     add_fieldsets = [
         (None, {"fields": ["username", "password1", "password2", "role", "teams", "is_staff"]})
     ]
     readonly_fields = ["last_login", "date_joined"]
     actions = ["revoke_now"]
 
-    @admin.action(description="Revoke access now (disable, end sessions, remove 2FA)")
+    @admin.action(description=_("Revoke access now (disable, end sessions, remove 2FA)"))
     def revoke_now(self, request, queryset):
         revoked = 0
         for user in queryset:
             if services.may_revoke(request.user, user):
                 services.user_revoke(user=user, by=request.user)
                 revoked += 1
-        self.message_user(request, f"Access revoked for {revoked} account(s).")
+        self.message_user(
+            request,
+            ngettext(
+                "Access revoked for %(n)d account.", "Access revoked for %(n)d accounts.", revoked
+            )
+            % {"n": revoked},
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -4,8 +4,44 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
+
+from accounts import language
+
+
+class UserLanguageMiddleware:
+    """Speak the signed-in user's chosen language, whatever the browser asks for.
+
+    Runs after LocaleMiddleware, which has already picked the cookie's or the
+    browser's language: that choice stands for anonymous pages and for users
+    who chose none. The chosen language is also left in the language cookie,
+    so the sign-in page after a timed-out session speaks it too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        code = self.chosen(request)
+        if code:
+            translation.activate(code)
+            request.LANGUAGE_CODE = code
+        response = self.get_response(request)
+        # Read again: the view may have signed someone in, out, or changed it.
+        code = self.chosen(request)
+        cookie = settings.LANGUAGE_COOKIE_NAME
+        if code and request.COOKIES.get(cookie) != code and cookie not in response.cookies:
+            language.remember(response, code)
+        return response
+
+    @staticmethod
+    def chosen(request) -> str:
+        user = request.user
+        if user.is_authenticated and language.is_offered(user.language):
+            return user.language
+        return ""
 
 
 class SessionLimitsMiddleware:
@@ -40,7 +76,7 @@ class SessionLimitsMiddleware:
 class RequireTwoFactorMiddleware:
     """Until a session has passed its second factor, only the 2FA pages and sign-out open."""
 
-    ALLOWED = ("/2fa/", "/logout/", "/static/", "/health/")
+    ALLOWED = ("/2fa/", "/logout/", "/language/", "/static/", "/health/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,15 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
+    # Kept on the account, not only in a cookie, so it follows the person to
+    # every device they sign in on.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: follow the browser."),
+    )
 
     REQUIRED_FIELDS = ["email", "role"]
 

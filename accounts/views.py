@@ -2,17 +2,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import user_has_device
 
-from accounts import services, two_factor
+from accounts import language, services, two_factor
+from accounts.forms import LanguageForm
 from accounts.models import Role, User
 from accounts.reauth import mark_fresh, recent_auth_required
 from ops.http import posted_id
@@ -65,7 +67,12 @@ def revoke(request: HttpRequest) -> HttpResponse:
     ended = services.user_revoke(user=user, by=request.user)
     messages.warning(
         request,
-        _("%(u)s can no longer sign in; %(n)s sessions ended.") % {"u": user.username, "n": ended},
+        ngettext(
+            "%(u)s can no longer sign in; %(n)s session ended.",
+            "%(u)s can no longer sign in; %(n)s sessions ended.",
+            ended,
+        )
+        % {"u": user.username, "n": ended},
     )
     return redirect("team")
 
@@ -148,7 +155,35 @@ def reauth(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/account.html")
+    form = LanguageForm(initial={"language": request.user.language})
+    return render(request, "accounts/account.html", {"language_form": form})
+
+
+@login_not_required
+@never_cache
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language, for this account everywhere and for this browser."""
+    form = LanguageForm(request.POST)
+    if "language" not in request.POST or not form.is_valid():
+        return render(request, "400.html", status=400)
+    code = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        # Also before the second factor: a language is no secret, and the
+        # code page should already speak it.
+        request.user.language = code
+        request.user.save(update_fields=["language"])
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = redirect(next_url)
+    if code:
+        language.remember(response, code)
+    else:
+        language.forget(response)
+    return response
 
 
 @never_cache
@@ -158,6 +193,12 @@ def two_factor_replace(request: HttpRequest) -> HttpResponse:
     """Set up a new authenticator (a lost or changed phone); other sessions end."""
     ended = services.two_factor_replace(request=request)
     messages.warning(
-        request, _("Set up your new authenticator now. %(n)s other sessions ended.") % {"n": ended}
+        request,
+        ngettext(
+            "Set up your new authenticator now. %(n)s other session ended.",
+            "Set up your new authenticator now. %(n)s other sessions ended.",
+            ended,
+        )
+        % {"n": ended},
     )
     return redirect("two_factor_setup")

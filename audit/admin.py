@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext as _
 
 from audit.alerts import current_alerts
 from audit.models import AuditEvent
@@ -64,10 +65,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def chain_view(self, request):
         return self._page(
-            request, "admin/audit/chain.html", title="Audit chain", report=verify_chain()
+            request, "admin/audit/chain.html", title=_("Audit chain"), report=verify_chain()
         )
 
     def alerts_view(self, request):
         return self._page(
-            request, "admin/audit/alerts.html", title="Unusual access", alerts=current_alerts()
+            request, "admin/audit/alerts.html", title=_("Unusual access"), alerts=current_alerts()
         )

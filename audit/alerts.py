@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.db.models.functions import ExtractHour, TruncHour
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.models import Action, AuditEvent
 
@@ -30,7 +32,13 @@ def many_cases_in_an_hour(since) -> list[Alert]:
         .order_by("-hour")
     )
     return [
-        Alert("many_cases", r["actor_id"], r["hour"], f"opened {r['cases']} cases in an hour")
+        Alert(
+            "many_cases",
+            r["actor_id"],
+            r["hour"],
+            ngettext("opened %(n)d case in an hour", "opened %(n)d cases in an hour", r["cases"])
+            % {"n": r["cases"]},
+        )
         for r in rows
     ]
 
@@ -47,7 +55,13 @@ def unusual_hours(since) -> list[Alert]:
         .order_by("-last")
     )
     return [
-        Alert("unusual_hours", r["actor_id"], r["last"], f"{r['n']} actions at night") for r in rows
+        Alert(
+            "unusual_hours",
+            r["actor_id"],
+            r["last"],
+            ngettext("%(n)d action at night", "%(n)d actions at night", r["n"]) % {"n": r["n"]},
+        )
+        for r in rows
     ]
 
 
@@ -62,7 +76,12 @@ def partner_without_open_work(since) -> list[Alert]:
         ).values_list("reference", flat=True)
     )
     return [
-        Alert("partner_no_open_work", e.actor_id, e.at, f"opened referral {e.object_ref}, not open")
+        Alert(
+            "partner_no_open_work",
+            e.actor_id,
+            e.at,
+            _("opened referral %(ref)s, not open") % {"ref": e.object_ref},
+        )
         for e in opened.order_by("-at")[:200]
         if e.object_ref not in open_refs
     ]

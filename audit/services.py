@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from audit.models import Action, AuditEvent, ChainHead
 
@@ -107,14 +108,14 @@ def verify_chain() -> ChainReport:
     checked = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != previous:
-            return ChainReport(checked, False, event.id, "does not follow the event before it")
+            return ChainReport(checked, False, event.id, _("does not follow the event before it"))
         if event.compute_hash() != event.hash:
-            return ChainReport(checked, False, event.id, "was changed after it was written")
+            return ChainReport(checked, False, event.id, _("was changed after it was written"))
         previous = event.hash
         checked += 1
     head = ChainHead.objects.filter(pk=1).first()
     if head is not None and head.last_hash != previous:
-        return ChainReport(checked, False, None, "the newest events are missing")
+        return ChainReport(checked, False, None, _("the newest events are missing"))
     return ChainReport(checked)
 
 

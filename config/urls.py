@@ -6,6 +6,7 @@ from accounts.views import (
     LockNowView,
     account,
     home,
+    language_set,
     reauth,
     revoke,
     team,
@@ -27,6 +28,7 @@ urlpatterns = [
     path("confirm/", reauth, name="reauth"),
     path("2fa/verify/", two_factor_verify, name="two_factor_verify"),
     path("account/", account, name="account"),
+    path("language/", language_set, name="language_set"),
     path("account/authenticator/", two_factor_replace, name="two_factor_replace"),
     path(
         "account/password/",

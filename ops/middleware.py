@@ -1,4 +1,5 @@
 from django.http import HttpRequest, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 
 class RejectNullBytesMiddleware:
@@ -14,7 +15,8 @@ class RejectNullBytesMiddleware:
     def __call__(self, request: HttpRequest):
         if self.has_null(request.GET) or (request.method == "POST" and self.has_null(request.POST)):
             return HttpResponseBadRequest(
-                "The request contains a null character.", content_type="text/plain"
+                _("The request contains a null character."),
+                content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
 

@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Role, User
 from intake.models import Case, CheckIn, Note, StatusChange
@@ -192,11 +192,10 @@ def send_digests(now=None) -> int:
                 continue
             count = Notification.objects.open().filter(user=user).count()
             context = {"count": count, "url": settings.CORRIDOR_BASE_URL + "/notifications/"}
-            send_mail(
-                render_to_string("emails/reminders-subject.txt", context).strip(),
-                render_to_string("emails/reminders-body.txt", context),
-                None,
-                [user.email],
-            )
+            # A worker has no browser to ask: the account's language, else the default.
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                subject = render_to_string("emails/reminders-subject.txt", context).strip()
+                body = render_to_string("emails/reminders-body.txt", context)
+            send_mail(subject, body, None, [user.email])
             sent += 1
     return sent

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RetentionConfig(AppConfig):
     name = "retention"
-    verbose_name = "Retention"
+    verbose_name = _("Retention")

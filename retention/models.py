@@ -28,7 +28,7 @@ class RetentionPolicy(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "retention policy"
+        verbose_name_plural = _("retention policy")
         constraints = [
             models.CheckConstraint(condition=models.Q(pk=1), name="retention_policy_single_row")
         ]

@@ -136,7 +136,7 @@ class TestEmergencyRevoke:
         desk.force_login(coordinator)
         assert desk.get(reverse("team")).status_code == 200
         response = desk.post(reverse("revoke"), {"user": caseworker.pk}, follow=True)
-        assert b"can no longer sign in; 1 sessions ended" in response.content
+        assert b"can no longer sign in; 1 session ended." in response.content
         caseworker.refresh_from_db()
         assert not caseworker.is_active
         assert seized.get(reverse("intake:case_list"))["Location"].startswith(reverse("login"))
