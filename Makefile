@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install secrets lint migrate demo clean audit lock
+.PHONY: run test install bench-install secrets lint migrate demo clean audit lock
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,12 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 install: $(BIN)/.installed
+
+$(BIN)/.bench-installed: $(BIN)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test,bench]"
+	touch $@
+
+bench-install: $(BIN)/.bench-installed
 
 # Development secrets live in var/secrets/ (git-ignored). Existing ones are
 # kept: a new encryption key would make the local database unreadable.
@@ -54,7 +60,7 @@ audit: install
 # Re-pin every package to the newest release pyproject.toml allows.
 lock:
 	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
-	var/lock-venv/bin/pip install --quiet --disable-pip-version-check -e ".[test]"
+	var/lock-venv/bin/pip install --quiet --disable-pip-version-check -e ".[test,bench]"
 	{ sed -n '1,/^[^#]/{/^#/p}' requirements.lock; \
 	  var/lock-venv/bin/pip freeze --exclude-editable; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock && rm -rf var/lock-venv
