@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install bench-install secrets lint migrate demo clean audit lock
+.PHONY: run test install bench-install messages secrets lint migrate demo clean audit lock
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ lock:
 	{ sed -n '1,/^[^#]/{/^#/p}' requirements.lock; \
 	  var/lock-venv/bin/pip freeze --exclude-editable; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock && rm -rf var/lock-venv
+
+# Refresh the Russian catalogue after marking strings (needs GNU gettext);
+# translate what it flags in locale/ru/LC_MESSAGES/django.po, then run it again.
+messages: install
+	$(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=var --ignore=bench --ignore=tests
+	$(BIN)/python manage.py compilemessages -l ru --ignore=.venv --ignore=var
 
 lint: install
 	$(BIN)/ruff check --fix .

@@ -67,7 +67,10 @@ class SessionLimitsMiddleware:
             ):
                 logout(request)
                 messages.info(request, _("Your session ended. Sign in again."))
-                return redirect(settings.LOGIN_URL)
+                response = redirect(settings.LOGIN_URL)
+                # As "lock now" does: nothing of the session stays in this browser.
+                response["Clear-Site-Data"] = '"cache", "storage"'
+                return response
             if now - last >= self.TOUCH_EVERY or "last_seen" not in request.session:
                 request.session["last_seen"] = now
         return self.get_response(request)

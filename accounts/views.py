@@ -1,3 +1,5 @@
+import time
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate
@@ -32,6 +34,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.PARTNER and hasattr(user, "partner_staff"):
         return redirect("referrals:partner_inbox")
     return render(request, "accounts/home.html")
+
+
+@require_POST
+def session_alive(request: HttpRequest) -> HttpResponse:
+    """Keep an idle session: the "stay signed in" button of a page about to close."""
+    request.session["last_seen"] = int(time.time())
+    return HttpResponse(status=204)
 
 
 class LockNowView(auth_views.LogoutView):

@@ -51,7 +51,55 @@
     sync();
   }
 
+  // The server ends a session left idle; an open page would still show what
+  // it showed. Warn before the limit (a button keeps the session), and at the
+  // limit empty the page and reload it: the server answers with sign-in.
+  function setUpIdleLimit(body) {
+    var idle = Number(body.getAttribute("data-idle-seconds"));
+    if (!idle) return;
+    var warnBefore = Math.min(60, idle / 2);
+    var warnTimer = null;
+    var endTimer = null;
+    var banner = null;
+    function end() {
+      body.replaceChildren();
+      window.location.reload();
+    }
+    function stay() {
+      var token = document.querySelector("[name=csrfmiddlewaretoken]");
+      fetch(body.getAttribute("data-alive-url"), {
+        method: "POST",
+        headers: { "X-CSRFToken": token ? token.value : "" },
+        credentials: "same-origin",
+        cache: "no-store",
+      }).then(function (r) { if (r.status === 204) arm(); else end(); }, end);
+    }
+    function warn() {
+      banner = document.createElement("div");
+      banner.className = "idle-warning";
+      banner.setAttribute("role", "alert");
+      var text = document.createElement("p");
+      text.textContent = body.getAttribute("data-idle-warning");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = body.getAttribute("data-idle-stay");
+      button.addEventListener("click", stay);
+      banner.append(text, button);
+      body.prepend(banner);
+      button.focus();
+    }
+    function arm() {
+      clearTimeout(warnTimer);
+      clearTimeout(endTimer);
+      if (banner) { banner.remove(); banner = null; }
+      warnTimer = setTimeout(warn, (idle - warnBefore) * 1000);
+      endTimer = setTimeout(end, (idle + 2) * 1000);
+    }
+    arm();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpIdleLimit(document.body);
     document.querySelectorAll("select[name=to]").forEach(setUpClosureReason);
     document.querySelectorAll("form[data-handle-check]").forEach(setUpHandleCheck);
     document.querySelectorAll("form[data-confirm]").forEach(setUpConfirm);

@@ -77,6 +77,7 @@ def test_an_idle_or_old_session_ends(client, caseworker, settings, key):
     session.save()
     response = client.get(reverse("intake:case_list"))
     assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
     assert client.get(reverse("intake:case_list"))["Location"].startswith(reverse("login"))
 
 
@@ -102,6 +103,25 @@ def test_activity_is_written_once_a_minute_not_on_every_page(client, caseworker,
     session.save()
     client.get(reverse("intake:case_list"))
     assert client.session["last_seen"] >= first
+
+
+def test_an_open_page_counts_down_the_idle_limit_and_can_keep_the_session(
+    client, caseworker, settings
+):
+    settings.SESSION_IDLE_TIMEOUT = 600
+    client.force_login(caseworker)
+    assert b'data-idle-seconds="600"' in client.get(reverse("intake:case_list")).content
+    session = client.session
+    session["last_seen"] = int(time.time()) - 500
+    session.save()
+    assert client.post(reverse("session_alive")).status_code == 204
+    assert client.session["last_seen"] >= int(time.time()) - 1
+    assert client.get(reverse("session_alive")).status_code == 405
+
+
+def test_a_signed_out_page_counts_nothing_down(client):
+    assert b"data-idle-seconds" not in client.get(reverse("login")).content
+    assert client.post(reverse("session_alive"))["Location"].startswith(reverse("login"))
 
 
 def test_lock_now_ends_the_session_and_clears_the_browser(client, caseworker, case):
