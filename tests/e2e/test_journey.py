@@ -7,6 +7,7 @@ Screenshots of every step land in test-artifacts/e2e/.
 """
 
 import re
+import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -44,10 +45,14 @@ class Person:
     def sign_in(self):
         page = self.page
         page.goto("/login/")
+        if not self.shots:
+            self.shot("sign-in-page")
         page.fill("input[name=username]", self.user.username)
         page.fill("input[name=password]", PASSWORD)
         page.click("form button[type=submit].primary")
         page.wait_for_url("**/2fa/verify/")
+        if len(self.shots) == 1:
+            self.shot("second-factor-page")
         device = self.device
         token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
         page.fill("input[name=token]", f"{token:06d}")
@@ -79,9 +84,12 @@ class Person:
 
 
 class Shots(list):
+    """The screenshots of one run, in a folder of their own, emptied first."""
+
     def __init__(self, folder: str):
         super().__init__()
         self.folder = folder
+        shutil.rmtree(ARTIFACTS / folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -137,7 +145,11 @@ def test_a_request_goes_from_the_hotline_to_a_closed_case(
     caseworker = person(Role.CASEWORKER)
     caseworker.sign_in()
     page = caseworker.page
-    page.goto(f"/cases/{reference}/")
+    page.goto("/cases/?sort=risk")
+    assert ALIAS in page.content()
+    caseworker.shot("case-list")
+    with page.expect_navigation():
+        page.locator(f"a[href$='/cases/{reference}/']").first.click()
     page.fill("form.note-form textarea[name=body]", NOTE)
     caseworker.submit("form.note-form")
     for status in ("verifying", "active"):
