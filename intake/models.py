@@ -108,7 +108,7 @@ class Case(models.Model):
     )
     location = EncryptedCharField(_("current location"), max_length=200, blank=True)
     narrative = EncryptedTextField(_("narrative"), max_length=20000, blank=True)
-    handle_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    handle_index = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -121,6 +121,9 @@ class Case(models.Model):
             models.Index(fields=["team", "created_at"]),
             models.Index(fields=["team", "status", "-risk", "created_at"]),
             models.Index(fields=["team", "follow_up_on"]),
+            # "Is this handle known to my team?": both equalities in one index,
+            # or the planner walks the team's date index instead.
+            models.Index(fields=["handle_index", "team", "created_at"]),
         ]
         constraints = [
             models.CheckConstraint(
