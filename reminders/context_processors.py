@@ -1,3 +1,6 @@
+from django.db.models import Q
+
+from intake.selectors import cases_visible_to
 from reminders.models import Notification
 
 
@@ -6,4 +9,7 @@ def bell(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.sees_team_cases:
         return {}
-    return {"open_reminders": Notification.objects.open().filter(user=user).count()}
+    # Only reminders about cases the user may still see (a case can change team).
+    mine = Notification.objects.open().filter(user=user)
+    visible = mine.filter(Q(case__isnull=True) | Q(case__in=cases_visible_to(user)))
+    return {"open_reminders": visible.count()}

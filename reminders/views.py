@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.db.models import Case as DbCase
-from django.db.models import Value, When
+from django.db.models import Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -48,6 +48,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = (
         Notification.objects.open()
         .filter(user=request.user)
+        .filter(Q(case__isnull=True) | Q(case__in=cases_visible_to(request.user)))
         .select_related("case", "referral")
         .defer(
             "case__narrative",

@@ -182,6 +182,17 @@ class TestTheBellAndList:
         client.post(reverse("reminders:notification_done"), {"notification": note.pk})
         assert Notification.objects.open().count() == 0
 
+    def test_a_case_moved_to_another_team_leaves_the_list_and_the_bell(
+        self, client, team_a, team_b, coordinator
+    ):
+        case = aged(5, team=team_a, risk=4, alias="Moved-Away-Alias")
+        services.scan()
+        Case.objects.filter(pk=case.pk).update(team=team_b)
+        client.force_login(coordinator)
+        listing = client.get(reverse("reminders:notification_list")).content.decode()
+        assert "Moved-Away-Alias" not in listing and case.reference not in listing
+        assert '<span class="count">0</span>' in listing
+
     def test_nobody_marks_another_users_reminder(self, client, team_a, coordinator, caseworker):
         aged(5, team=team_a, risk=4)
         services.scan()
