@@ -30,7 +30,7 @@ from accounts.models import Role, User  # noqa: E402
 from audit.models import Action  # noqa: E402
 from audit.services import record, verify_chain  # noqa: E402
 from intake.models import Case, Note  # noqa: E402
-from intake.selectors import cases_visible_to  # noqa: E402
+from intake.selectors import cases_visible_to, team_ids  # noqa: E402
 from intake.status import ClosureReason, Status  # noqa: E402
 from reminders import services as reminders  # noqa: E402
 from retention.models import RetentionPolicy  # noqa: E402
@@ -131,7 +131,7 @@ def measure_plain_ratio(client, user, requests: int) -> dict:
     class TwinFilter(real_filter):
         def __init__(self, data, queryset, **kwargs):
             queryset = (
-                twin.objects.filter(team__in=user.teams.all())
+                twin.objects.filter(team__in=team_ids(user))
                 .select_related("assignee")
                 .defer(*intake.views.LIST_DEFERRED)
             )
@@ -191,9 +191,9 @@ def measure_intake(count: int) -> dict:
 
 def purge_run(count: int) -> dict:
     """Expire `count` cases of the last bench team and purge them in a fresh process."""
-    team_ids = Case.objects.values_list("team", flat=True).distinct().order_by("-team")
+    last_team = Case.objects.values_list("team", flat=True).distinct().order_by("-team")[0]
     ids = list(
-        Case.objects.filter(team=team_ids[0]).order_by("pk").values_list("pk", flat=True)[:count]
+        Case.objects.filter(team=last_team).order_by("pk").values_list("pk", flat=True)[:count]
     )
     long_ago = timezone.now() - timedelta(days=KEEP_DAYS + 400)
     Case.objects.filter(pk__in=ids).update(
