@@ -133,7 +133,7 @@ def measure_plain_ratio(client, user, requests: int) -> dict:
             queryset = (
                 twin.objects.filter(team__in=team_ids(user))
                 .select_related("assignee")
-                .defer(*intake.views.LIST_DEFERRED)
+                .only(*intake.views.LIST_FIELDS)
             )
             super().__init__(data, queryset=queryset, **kwargs)
 

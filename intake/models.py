@@ -124,6 +124,9 @@ class Case(models.Model):
             # "Is this handle known to my team?": both equalities in one index,
             # or the planner walks the team's date index instead.
             models.Index(fields=["handle_index", "team", "created_at"]),
+            # What the retention purge looks for (retention/services.py).
+            models.Index(fields=["status", "closed_at"]),
+            models.Index(fields=["status", "updated_at"]),
         ]
         constraints = [
             models.CheckConstraint(

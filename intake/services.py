@@ -59,15 +59,24 @@ def handle_matches(*, user: User, handle: str, exclude: Case | None = None) -> H
     )
 
 
+def _validate(case: Case) -> None:
+    """Field rules, for a caller that skipped the form. Uniqueness, relations and
+    check constraints are the database's to enforce: not asked for a second time."""
+    relations = ["team", "assignee", "created_by"]
+    case.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
 def case_create(*, team: Team, data: dict, by: User) -> Case:
     case = Case(team=team, created_by=by, **{k: data[k] for k in INTAKE_FIELDS})
     case.handle_index = blind_index(case.contact_handle)
-    case.full_clean()
+    _validate(case)
     case.save()
     _audit(Action.CREATE, case, by)
     return case
 
 
+@transaction.atomic
 def case_update(*, case: Case, data: dict, by: User) -> Case:
     # Compare with what is stored: a ModelForm has already written to `case`.
     stored = Case.objects.only(*INTAKE_FIELDS).get(pk=case.pk)
@@ -75,7 +84,7 @@ def case_update(*, case: Case, data: dict, by: User) -> Case:
     for name in INTAKE_FIELDS:
         setattr(case, name, data[name])
     case.handle_index = blind_index(case.contact_handle)
-    case.full_clean()
+    _validate(case)
     case.save()
     _audit(Action.UPDATE, case, by, fields=changed)
     return case

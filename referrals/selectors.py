@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, User
-from intake.selectors import cases_visible_to
+from intake.selectors import through_visible_case
 from referrals.models import Partner, PartnerStaff, Referral
 from referrals.status import OPEN, ReferralStatus
 
@@ -22,7 +22,7 @@ def partner_of(user: User) -> Partner | None:
 
 def referrals_for_staff(user: User) -> QuerySet[Referral]:
     """Referrals of the cases a team member may see."""
-    return Referral.objects.filter(case__in=cases_visible_to(user))
+    return Referral.objects.filter(through_visible_case(user))
 
 
 def get_referral_for(user: User, reference: str, *, write=False, coordinate=False) -> Referral:

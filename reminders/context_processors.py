@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from intake.selectors import cases_visible_to
+from intake.selectors import through_visible_case
 from reminders.models import Notification
 
 
@@ -11,5 +11,5 @@ def bell(request) -> dict:
         return {}
     # Only reminders about cases the user may still see (a case can change team).
     mine = Notification.objects.open().filter(user=user)
-    visible = mine.filter(Q(case__isnull=True) | Q(case__in=cases_visible_to(user)))
+    visible = mine.filter(Q(case__isnull=True) | through_visible_case(user))
     return {"open_reminders": visible.count()}

@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.models import User
 from intake.choices import Risk
 from intake.models import Case, CheckIn, Note, StatusChange
-from intake.selectors import cases_visible_to
+from intake.selectors import cases_visible_to, through_visible_case
 from intake.status import Status
 from referrals.models import Referral
 from referrals.selectors import referrals_for_staff
@@ -163,7 +163,7 @@ def open_notifications(user: User) -> QuerySet[Notification]:
     return (
         Notification.objects.open()
         .filter(user=user)
-        .filter(Q(case__isnull=True) | Q(case__in=cases_visible_to(user)))
+        .filter(Q(case__isnull=True) | through_visible_case(user))
         .select_related("case", "referral")
         .only(
             "kind",

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from intake.models import CheckIn
-from intake.selectors import cases_visible_to, require_case_staff
+from intake.selectors import cases_visible_to, require_case_staff, through_visible_case
 from ops.http import posted_id
 from reminders import services
 from reminders.dashboard import (
@@ -48,7 +48,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = (
         Notification.objects.open()
         .filter(user=request.user)
-        .filter(Q(case__isnull=True) | Q(case__in=cases_visible_to(request.user)))
+        .filter(Q(case__isnull=True) | through_visible_case(request.user))
         .select_related("case", "referral")
         .defer(
             "case__narrative",
