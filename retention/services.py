@@ -138,7 +138,8 @@ def purge_expired(*, now: datetime | None = None, limit: int | None = None) -> C
     for reason, expired in ((CLOSED, closed_expired), (STALE, stale_expired)):
         while limit is None or sum(purged.values()) < limit:
             size = batch if limit is None else min(batch, limit - sum(purged.values()))
-            ids = list(expired(now, policy).order_by("pk").values_list("pk", flat=True)[:size])
+            # Any `size` of them: each pass purges what it found, the next finds the rest.
+            ids = list(expired(now, policy).order_by().values_list("pk", flat=True)[:size])
             if not ids:
                 break
             # Expiry is checked again under the lock: a case reopened meanwhile stays.
