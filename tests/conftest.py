@@ -172,3 +172,6 @@ def pytest_collection_modifyitems(config, items):
         for service in missing:
             if item.get_closest_marker(service):
                 item.add_marker(pytest.mark.skip(reason=f"needs {service}; .ci/run provides it"))
+        # One Redis database for the whole run: its tests share one xdist worker.
+        if item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("redis"))
