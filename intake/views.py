@@ -29,6 +29,7 @@ from intake.selectors import (
     case_timeline,
     cases_visible_to,
     get_case_for,
+    referrals_with_history,
     require_case_staff,
     team_ids,
 )
@@ -111,11 +112,7 @@ def handle_check(request: HttpRequest) -> HttpResponse:
 
 def _detail(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> HttpResponse:
     """Render the case page; a failed form is passed in bound, with its errors."""
-    referrals = list(
-        case.referrals.select_related("partner")
-        .prefetch_related("changes__by")
-        .defer("summary", "decline_reason", "outcome_note", "partner__contact_details")
-    )
+    referrals = referrals_with_history(case)
     context = {
         "case": case,
         "timeline": case_timeline(case, referrals),
