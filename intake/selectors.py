@@ -50,8 +50,8 @@ def through_visible_case(user: User, via: str = "case") -> Q:
 
 def get_case_for(user: User, reference: str, *, write: bool = False, coordinate: bool = False):
     """Return the case if the user may see it, else 404; 403 if they may see but not act."""
-    case = cases_visible_to(user).select_related("team", "assignee").filter(reference=reference)
-    case = case.first()
+    visible = cases_visible_to(user).select_related("team", "assignee", "created_by")
+    case = visible.filter(reference=reference).first()
     if case is None:
         raise Http404
     if coordinate and not user.coordinates:
