@@ -45,8 +45,11 @@ def _lock_chain_head(adding: int) -> str:
 
 
 def append(events: list[AuditEvent]) -> None:
-    """Chain these unsaved events onto the trail, in order, in the caller's transaction."""
-    with transaction.atomic():
+    """Chain these unsaved events onto the trail, in order, in the caller's transaction.
+
+    No savepoint of its own: if the audit write fails, so does what it records.
+    """
+    with transaction.atomic(savepoint=False):
         previous = _lock_chain_head(len(events))
         for event in events:
             event.prev_hash = previous

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Team, User
 from intake.choices import Risk, Verification
 from intake.models import INTAKE_FIELDS, Case, Note
+from intake.selectors import team_ids
 from intake.status import ClosureReason, Status
 
 ALLOWED_CONTROLS = {"\n", "\r", "\t"}
@@ -63,10 +64,10 @@ class IntakeForm(CaseForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        teams = user.teams.all()
-        self.fields["team"].queryset = teams
-        if len(teams) == 1:
-            self.fields["team"].initial = teams[0]
+        ids = team_ids(user)
+        self.fields["team"].queryset = Team.objects.filter(pk__in=ids)
+        if len(ids) == 1:
+            self.fields["team"].initial = ids[0]
             self.fields["team"].widget = forms.HiddenInput()
 
 
