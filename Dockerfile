@@ -9,6 +9,7 @@ COPY intake ./intake
 COPY referrals ./referrals
 COPY retention ./retention
 COPY reminders ./reminders
+COPY stats ./stats
 COPY audit ./audit
 COPY ops ./ops
 COPY crypto ./crypto

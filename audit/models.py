@@ -23,6 +23,7 @@ class Action(models.TextChoices):
     KEY_ROTATION = "key_rotation", _("Rotated encryption keys")
     USER_CHANGE = "user_change", _("Changed a user")
     PARTNER_ACCESS = "partner_access", _("Partner opened a referral")
+    EXPORT = "export", _("Exported")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "referrals",
     "retention",
     "reminders",
+    "stats",
     "audit",
     "ops",
 ]
@@ -292,6 +293,13 @@ CORRIDOR_RETENTION = {
     "STALE_AFTER_DAYS": env_int("RETENTION_STALE_AFTER_DAYS", 30),
     "BATCH_SIZE": 200,
 }
+
+# --- Statistics -----------------------------------------------------------------
+# A published cell of fewer people than this shows as "<5" (stats/suppression.py).
+# At 2 a hidden small cell could only be 1 (zeros are shown), so 3 is the least.
+CORRIDOR_STATS_THRESHOLD = env_int("CORRIDOR_STATS_THRESHOLD", 5)
+if CORRIDOR_STATS_THRESHOLD < 3:
+    raise ImproperlyConfigured("CORRIDOR_STATS_THRESHOLD must be 3 or more.")
 
 # --- Reminders ------------------------------------------------------------------
 # Hours to a first response by risk level: critical, high, medium, low.

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("retention.urls")),
     path("", include("reminders.urls")),
+    path("statistics/", include("stats.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", LockNowView.as_view(), name="logout"),
     path("session/alive/", session_alive, name="session_alive"),

@@ -49,6 +49,7 @@ class RetiredCaseCount(models.Model):
         THREAT = "threat", _("Threat")
         NEED = "need", _("Need")
         OUTCOME = "outcome", _("Outcome")
+        RISK = "risk", _("Risk level")
 
     quarter = models.CharField(max_length=7)  # "2026Q4", of the request
     region = models.CharField(max_length=30)
@@ -65,3 +66,47 @@ class RetiredCaseCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quarter} {self.region} {self.dimension}={self.value}: {self.count}"
+
+
+class RetiredReferralCount(models.Model):
+    """Referrals of purged cases: sent, answered and accepted, by service and partner kind."""
+
+    quarter = models.CharField(max_length=7)  # of the case's request
+    service = models.CharField(max_length=30)
+    partner_kind = models.CharField(max_length=20)
+    sent = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quarter", "service", "partner_kind"], name="retired_referral_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.service}/{self.partner_kind}: {self.sent} sent"
+
+
+class RetiredMilestoneCount(models.Model):
+    """Time to safety of purged cases, as a histogram: how many took this many days.
+
+    Whole days from the request to the first move into the milestone, so
+    medians and quartiles come out exactly as they did before the purge.
+    """
+
+    milestone = models.CharField(max_length=20)  # "sheltered" or "relocated"
+    quarter = models.CharField(max_length=7)  # of the request
+    days = models.PositiveIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "quarter", "days"], name="retired_milestone_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.milestone} after {self.days} d: {self.count}"

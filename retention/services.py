@@ -4,6 +4,12 @@ One transaction per batch of cases: a worker killed midway leaves every
 case either whole or gone, with its counts added exactly once, and the next
 run picks up the rest. Batches, because a case at a time (a dozen queries
 each) cannot keep up with an archive of a hundred thousand.
+
+What survives is what the statistics show (stats/), so they read the same
+before and after a purge: cases by quarter, region and risk, threat, need
+and outcome; referrals by service and partner kind (sent, answered,
+accepted); and days to shelter and to relocation as a histogram. Counts
+only: no row stands for a person.
 """
 
 import logging
@@ -12,18 +18,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from audit.models import Action
 from audit.services import record_many
-from intake.models import Case
+from intake.models import Case, StatusChange
 from intake.status import Status
 from referrals.models import Referral
 from referrals.services import release_reserved_place
-from retention.models import RetentionPolicy, RetiredCaseCount
+from retention.models import (
+    RetentionPolicy,
+    RetiredCaseCount,
+    RetiredMilestoneCount,
+    RetiredReferralCount,
+)
+from stats import measures
 
 log = logging.getLogger(__name__)
 Dim = RetiredCaseCount.Dimension
@@ -67,33 +79,85 @@ def expired_cases(now: datetime | None = None) -> list[Expired]:
 
 
 def _counter_keys(case: Case, outcome: str) -> list[tuple[str, str, str, str]]:
-    created = timezone.localtime(case.created_at)
-    quarter = f"{created.year}Q{(created.month - 1) // 3 + 1}"
-    values = [(Dim.CASE, ""), (Dim.OUTCOME, outcome)]
+    quarter = measures.quarter_of(case.created_at)
+    values = [(Dim.CASE, ""), (Dim.OUTCOME, outcome), (Dim.RISK, str(case.risk))]
     values += [(Dim.THREAT, t) for t in case.threats] + [(Dim.NEED, n) for n in case.needs]
     return [(quarter, case.region, dimension, value) for dimension, value in values]
 
 
+def _add(model: type[models.Model], key: list[str], amounts: dict[tuple, dict[str, int]]) -> None:
+    """Add amounts to counter rows, making missing ones, in the caller's transaction.
+
+    One INSERT ... ON CONFLICT DO UPDATE per few hundred rows (PostgreSQL,
+    and SQLite since 3.24): a read, a lock and a rewrite of every row would
+    cost a third of the purge's time. The keys go in one order for every
+    writer, so two purges at once never deadlock.
+    """
+    if not amounts:
+        return
+    columns = sorted({column for added in amounts.values() for column in added})
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = [quote(model._meta.get_field(name).column) for name in [*key, *columns]]
+    unique = ", ".join(names[: len(key)])
+    update = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in names[len(key) :])
+    rows = [[*values, *(amounts[values].get(c, 0) for c in columns)] for values in sorted(amounts)]
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        placeholders = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(chunk))
+        # Table and column names come from the model, quoted by the backend; values are parameters.
+        sql = (
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES {placeholders} "  # noqa: S608  # nosec B608
+            f"ON CONFLICT ({unique}) DO UPDATE SET {update}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for row in chunk for value in row])
+
+
 def _add_counts(counts: Counter) -> None:
     """Add to the retired-case counters, in the caller's transaction."""
-    keys = sorted(counts)  # one order for every writer: no deadlock between two purges
-    RetiredCaseCount.objects.bulk_create(
-        [RetiredCaseCount(quarter=q, region=r, dimension=d, value=v) for q, r, d, v in keys],
-        ignore_conflicts=True,
+    _add(
+        RetiredCaseCount,
+        ["quarter", "region", "dimension", "value"],
+        {key: {"count": n} for key, n in counts.items()},
     )
-    rows = RetiredCaseCount.objects.select_for_update().filter(
-        quarter__in={k[0] for k in keys}, region__in={k[1] for k in keys}
+
+
+def _add_referral_and_milestone_counts(cases: list[Case]) -> None:
+    """Keep what statistics show of these cases' referrals and time to safety: two reads."""
+    quarters = {case.pk: measures.quarter_of(case.created_at) for case in cases}
+    referrals: dict[tuple, Counter] = {}
+    tally = measures.referral_tally(
+        Referral.objects.filter(case__in=list(quarters)), "case_id", "service", "partner__kind"
     )
-    changed = []
-    for row in rows.order_by("pk"):
-        if added := counts.get((row.quarter, row.region, row.dimension, row.value)):
-            row.count += added
-            changed.append(row)
-    RetiredCaseCount.objects.bulk_update(changed, ["count"])
+    for row in tally:
+        key = (quarters[row["case_id"]], row["service"], row["partner__kind"])
+        referrals.setdefault(key, Counter()).update(
+            {name: row[name] for name in ("sent", "answered", "accepted")}
+        )
+    _add(RetiredReferralCount, ["quarter", "service", "partner_kind"], referrals)
+    days: Counter = Counter()
+    for row in measures.first_milestones(StatusChange.objects.filter(case__in=list(quarters))):
+        elapsed = measures.days_between(row["case__created_at"], row["first"])
+        days[(row["to_status"], quarters[row["case_id"]], elapsed)] += 1
+    _add(
+        RetiredMilestoneCount,
+        ["milestone", "quarter", "days"],
+        {key: {"count": n} for key, n in days.items()},
+    )
 
 
 # Plain columns only: a purge must work even for a row it cannot decrypt.
-PURGE_FIELDS = ["pk", "reference", "closure_reason", "created_at", "region", "threats", "needs"]
+PURGE_FIELDS = [
+    "pk",
+    "reference",
+    "closure_reason",
+    "created_at",
+    "region",
+    "risk",
+    "threats",
+    "needs",
+]
 
 
 def _purge(cases: QuerySet[Case], *, reason: str, by: User | None = None, why: str = "") -> int:
@@ -109,6 +173,7 @@ def _purge(cases: QuerySet[Case], *, reason: str, by: User | None = None, why: s
                 for key in _counter_keys(case, case.closure_reason if reason == CLOSED else reason)
             )
         )
+        _add_referral_and_milestone_counts(locked)
         reserved = Referral.objects.filter(case__in=locked, place_reserved=True)
         for referral in reserved.select_related("partner"):
             release_reserved_place(referral)

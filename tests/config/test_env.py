@@ -73,3 +73,19 @@ def test_settings_refuse_a_malformed_encryption_key(monkeypatch):
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS must be comma-separated Fernet keys" in result.stderr
     assert "not-a-fernet-key" not in result.stderr
+
+
+def test_settings_refuse_a_statistics_threshold_below_three(monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("CORRIDOR_STATS_THRESHOLD", "2")
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; from django.conf import settings; settings.DEBUG"],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "CORRIDOR_STATS_THRESHOLD must be 3 or more" in result.stderr

@@ -200,3 +200,60 @@ def test_the_task_purges_and_is_safe_to_run_twice(db):
     closed(100)
     assert purge_expired() == {"closed": 1}
     assert purge_expired() == {}
+
+
+def test_the_counts_keep_risk_referrals_and_days_to_safety(db):
+    from intake.models import StatusChange
+    from retention.models import RetiredMilestoneCount, RetiredReferralCount
+
+    case = closed(100, region="ingushetia", risk=4)
+    Case.objects.filter(pk=case.pk).update(created_at=case.created_at - 20 * DAY)
+    case.refresh_from_db()
+    for status, days in (("sheltered", 3), ("in_transit", 5), ("sheltered", 7), ("relocated", 12)):
+        StatusChange.objects.create(
+            case=case, from_status="active", to_status=status, at=case.created_at + days * DAY
+        )
+    shelter, legal = PartnerFactory(kind="shelter"), PartnerFactory(kind="legal")
+    now = timezone.now()
+    ReferralFactory(case=case, partner=shelter, status="completed", sent_at=now, accepted_at=now)
+    ReferralFactory(case=case, partner=legal, service="legal", status="declined", sent_at=now)
+    ReferralFactory(case=case, partner=legal, service="legal", status="draft")  # never sent
+    services.purge_expired()
+    assert RetiredCaseCount.objects.get(dimension="risk").value == "4"
+    referrals = {
+        (r.service, r.partner_kind): (r.sent, r.answered, r.accepted)
+        for r in RetiredReferralCount.objects.all()
+    }
+    assert referrals == {("shelter", "shelter"): (1, 1, 1), ("legal", "legal"): (1, 1, 0)}
+    days = {(m.milestone, m.days): m.count for m in RetiredMilestoneCount.objects.all()}
+    assert days == {("sheltered", 3): 1, ("relocated", 12): 1}  # the first move into each
+    assert {m.quarter for m in RetiredMilestoneCount.objects.all()} == {
+        RetiredCaseCount.objects.get(dimension="case").quarter
+    }
+
+
+def shaped(count):
+    """Closed, expired cases alike: a referral, a move into shelter and one into relocation."""
+    from intake.models import StatusChange
+
+    partner = PartnerFactory()
+    for _ in range(count):
+        case = closed(100)
+        ReferralFactory(case=case, partner=partner, status="declined", sent_at=timezone.now())
+        for status in ("sheltered", "relocated"):
+            StatusChange.objects.create(case=case, from_status="active", to_status=status)
+
+
+def test_a_batch_costs_the_same_queries_however_many_cases_it_holds(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    shaped(1)
+    services.purge_expired()  # the first makes the policy row and the audit chain's head
+    shaped(2)
+    with CaptureQueriesContext(connection) as small:
+        assert services.purge_expired() == {"closed": 2}
+    shaped(12)
+    with CaptureQueriesContext(connection) as large:
+        assert services.purge_expired() == {"closed": 12}
+    assert len(large) == len(small)
