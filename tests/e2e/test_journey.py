@@ -202,5 +202,8 @@ def test_a_request_goes_from_the_hotline_to_a_closed_case(
     shown, absent = SIGNS[language]
     assert shown in page.content() and absent not in page.content()
     coordinator.shot("closed")
+    page.goto("/statistics/")
+    assert ALIAS not in page.content() and reference not in page.content()
+    coordinator.shot("statistics")
     coordinator.close()
     assert Case.objects.get(reference=reference).status == "closed"
