@@ -58,34 +58,30 @@ def test_an_optional_secret_may_be_absent():
     assert env.env_secret("X_ABSENT", required=False) == ""
 
 
-def test_settings_refuse_a_malformed_encryption_key(monkeypatch):
+def settings_load_with(monkeypatch, name: str, value: str):
+    """Import the settings in a fresh interpreter with one variable set; return the result."""
+    import os
     import subprocess
     import sys
 
-    monkeypatch.setenv("FIELD_ENCRYPTION_KEYS", "not-a-fernet-key")
-    result = subprocess.run(
+    monkeypatch.setenv(name, value)
+    return subprocess.run(
         [sys.executable, "-c", "import django; from django.conf import settings; settings.DEBUG"],
         capture_output=True,
         text=True,
-        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
         check=False,
     )
+
+
+def test_settings_refuse_a_malformed_encryption_key(monkeypatch):
+    result = settings_load_with(monkeypatch, "FIELD_ENCRYPTION_KEYS", "not-a-fernet-key")
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS must be comma-separated Fernet keys" in result.stderr
     assert "not-a-fernet-key" not in result.stderr
 
 
 def test_settings_refuse_a_statistics_threshold_below_three(monkeypatch):
-    import subprocess
-    import sys
-
-    monkeypatch.setenv("CORRIDOR_STATS_THRESHOLD", "2")
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; from django.conf import settings; settings.DEBUG"],
-        capture_output=True,
-        text=True,
-        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        check=False,
-    )
+    result = settings_load_with(monkeypatch, "CORRIDOR_STATS_THRESHOLD", "2")
     assert result.returncode != 0
     assert "CORRIDOR_STATS_THRESHOLD must be 3 or more" in result.stderr

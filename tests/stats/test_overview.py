@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from tests.conftest import ROLES
 from tests.stats.conftest import MARKERS
+from tests.stats.test_export import SLUGS
 
 URL = reverse("stats:overview")
 EXPORT = reverse("stats:export", args=["regions"])
@@ -61,18 +62,7 @@ def test_the_page_shows_every_table_and_hides_small_counts(client, coordinator, 
     client.force_login(coordinator)
     response = client.get(URL)
     page = response.content.decode()
-    for slug in (
-        "regions",
-        "quarters",
-        "regions-by-quarter",
-        "threats",
-        "needs",
-        "risk",
-        "outcomes",
-        "referrals-by-service",
-        "referrals-by-partner-kind",
-        "time-to-safety",
-    ):
+    for slug in SLUGS:
         assert f'id="{slug}"' in page
         assert reverse("stats:export", args=[slug]) in page
     # Dagestan's 2 is hidden in the table and in the chart.
