@@ -45,6 +45,12 @@ class CaseQuerySet(models.QuerySet):
     def with_need(self, need: str):
         return self.filter(needs__contains=ChoiceListField.contains(need))
 
+    def awaiting_first_response(self):
+        """New requests nobody has answered yet: no note and no status change."""
+        answered = models.Exists(StatusChange.objects.filter(case=models.OuterRef("pk")))
+        noted = models.Exists(Note.objects.filter(case=models.OuterRef("pk")))
+        return self.filter(status=Status.NEW).exclude(answered | noted)
+
     def follow_up_overdue(self, today: date | None = None):
         today = today or timezone.localdate()
         return self.open().filter(follow_up_on__lt=today)

@@ -13,10 +13,8 @@ from django.db.models import Case as DbCase
 from django.db.models import (
     DateField,
     DateTimeField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -27,9 +25,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from intake.choices import Risk
-from intake.models import Case, CheckIn, Note, StatusChange
+from intake.models import Case, CheckIn
 from intake.selectors import cases_visible_to, through_visible_case
-from intake.status import Status
 from referrals.models import Referral
 from referrals.selectors import referrals_for_staff
 from referrals.status import ReferralStatus
@@ -73,13 +70,6 @@ def missed_checkins(user: User, now: datetime | None = None) -> QuerySet[CheckIn
     )
 
 
-def answered() -> Q:
-    """A case someone has acted on: the definition reminders.services uses for first responses."""
-    return Exists(StatusChange.objects.filter(case=OuterRef("pk"))) | Exists(
-        Note.objects.filter(case=OuterRef("pk"))
-    )
-
-
 def critical_unanswered(user: User) -> QuerySet[Case]:
     """Critical requests still waiting for a first response, oldest first.
 
@@ -89,8 +79,8 @@ def critical_unanswered(user: User) -> QuerySet[Case]:
     hours = settings.CORRIDOR_FIRST_RESPONSE_HOURS[Risk.CRITICAL]
     return (
         cases_visible_to(user)
-        .filter(status=Status.NEW, risk=Risk.CRITICAL)
-        .exclude(answered())
+        .awaiting_first_response()
+        .filter(risk=Risk.CRITICAL)
         .only(*CASE_COLUMNS, "created_at")
         .annotate(
             respond_by=ExpressionWrapper(

@@ -8,13 +8,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Role, User
-from intake.models import Case, CheckIn, Note, StatusChange
-from intake.status import Status
+from intake.models import Case, CheckIn
 from referrals.models import Referral
 from referrals.status import ReferralStatus
 from reminders.models import Kind, Notification
@@ -68,13 +66,10 @@ def _active(assignee_id: int | None, is_active: bool | None) -> int | None:
 
 def first_responses_due(now) -> Iterable[Due]:
     hours = settings.CORRIDOR_FIRST_RESPONSE_HOURS
-    answered = Exists(StatusChange.objects.filter(case=OuterRef("pk"))) | Exists(
-        Note.objects.filter(case=OuterRef("pk"))
-    )
     for risk, limit in hours.items():
-        cases = Case.objects.filter(
-            status=Status.NEW, risk=risk, created_at__lt=now - timedelta(hours=limit)
-        ).exclude(answered)
+        cases = Case.objects.awaiting_first_response().filter(
+            risk=risk, created_at__lt=now - timedelta(hours=limit)
+        )
         for pk, team, assignee, active in cases.values_list(*CASE_COLUMNS):
             yield Due(
                 Kind.FIRST_RESPONSE, f"first_response:{pk}", pk, team, _active(assignee, active)
