@@ -158,10 +158,9 @@ def measure_plain_ratio(client, user, requests: int) -> dict:
     }
 
 
-def intake_post(operator, number: int) -> dict:
-    team = operator.teams.order_by("pk").first()
+def intake_post(team_id: int, number: int) -> dict:
     return {
-        "team": team.pk,
+        "team": team_id,
         "alias": f"Bench intake {number}",
         "contact_channel": "telegram",
         "contact_handle": f"@bench_intake_{time.time_ns()}_{number}",
@@ -180,9 +179,11 @@ def measure_intake(count: int) -> dict:
     operator = bench_user(Role.OPERATOR)
     client = signed_in_client(operator)
     get_ok(client, "/cases/new/")
+    # The form data is made before the clock starts: only the requests are timed.
+    posts = [intake_post(team_ids(operator)[0], number) for number in range(count)]
     start = time.perf_counter()
-    for number in range(count):
-        response = client.post("/cases/new/", intake_post(operator, number))
+    for post in posts:
+        response = client.post("/cases/new/", post)
         if response.status_code != 302:
             raise SystemExit(f"intake answered {response.status_code}: {response.content[:2000]}")
     seconds = time.perf_counter() - start

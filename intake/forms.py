@@ -54,13 +54,13 @@ class CaseForm(CleanTextMixin, forms.ModelForm):
 class IntakeForm(CaseForm):
     """A new help request. Warns about a known or flagged handle before saving."""
 
+    # Chosen among the user's own teams and handed to the service; not a model
+    # field of this form, so it is not looked up a second time by model checks.
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("team"))
+    field_order = ["team"]
     record_anyway = forms.BooleanField(
         required=False, label=_("I have read the warning above; record this request anyway.")
     )
-
-    class Meta(CaseForm.Meta):
-        fields = ["team", *INTAKE_FIELDS]
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
