@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts",
     "intake",
     "referrals",
+    "evacuations",
     "retention",
     "reminders",
     "stats",
@@ -316,6 +317,9 @@ except ValueError:
 CORRIDOR_REMINDER_EMAILS = env_bool("REMINDER_EMAILS", False)
 # A referral still unanswered this long after its acknowledgement deadline expires.
 CORRIDOR_REFERRAL_EXPIRE_AFTER_HOURS = env_int("REFERRAL_EXPIRE_AFTER_HOURS", 72)
+# An evacuation leg under way must be confirmed by the end of its planned end
+# day plus this many hours, or it escalates like a missed check-in.
+CORRIDOR_LEG_GRACE_HOURS = env_int("LEG_GRACE_HOURS", 12)
 CORRIDOR_BASE_URL = env_str("CORRIDOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

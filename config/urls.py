@@ -21,6 +21,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("cases/", include("intake.urls")),
     path("", include("referrals.urls")),
+    path("", include("evacuations.urls")),
     path("", include("retention.urls")),
     path("", include("reminders.urls")),
     path("statistics/", include("stats.urls")),

@@ -128,7 +128,10 @@ def _detail(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> 
         ),
         "referrals": referrals,
         "route_form": RouteForm(),
-        "checkins": case.checkins.filter(heard_at__isnull=True),
+        # A check-in may be the arrival check of an evacuation leg: say which.
+        "checkins": case.checkins.filter(heard_at__isnull=True).select_related("leg"),
+        # Newest first: only the newest can be open (one open plan per case).
+        "plans": list(case.evacuation_plans.defer("destination_city", "outcome_note")),
         "checkin_form": CheckInForm(),
     }
     context.update(forms)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import Action
 from audit.services import record
+from evacuations.selectors import legs_for_partner
 from intake.models import Case
 from referrals import services
 from referrals.forms import CompleteForm, DeclineForm
@@ -46,6 +47,8 @@ def _detail(request, referral, *, status=200, **forms) -> HttpResponse:
         "referral": referral,
         "shared": referral.shared_data(channels_burned=burned),
         "channels_burned": burned,
+        # Only the evacuation legs this partner takes part in, with their shared details.
+        "legs": legs_for_partner(referral),
         "decline_form": DeclineForm(),
         "complete_form": CompleteForm(),
         **forms,

@@ -8,8 +8,9 @@ each) cannot keep up with an archive of a hundred thousand.
 What survives is what the statistics show (stats/), so they read the same
 before and after a purge: cases by quarter, region and risk, threat, need
 and outcome; referrals by service and partner kind (sent, answered,
-accepted); and days to shelter and to relocation as a histogram. Counts
-only: no row stands for a person.
+accepted); days to shelter and to relocation as a histogram; and each
+route template's finished evacuations, arrivals and days to arrival.
+Counts only: no row stands for a person.
 """
 
 import logging
@@ -25,6 +26,9 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import Action
 from audit.services import record_many
+from evacuations.models import Plan, RetiredRouteCount, RetiredRouteDays
+from evacuations.route_stats import FINISHED, plan_days
+from evacuations.status import PlanStatus
 from intake.models import Case, StatusChange
 from intake.status import Status
 from referrals.models import Referral
@@ -147,6 +151,27 @@ def _add_referral_and_milestone_counts(cases: list[Case]) -> None:
     )
 
 
+def _add_route_counts(cases: list[Case]) -> None:
+    """Keep what route statistics show of these cases' finished evacuations: one read."""
+    used: dict[tuple, Counter] = {}
+    days: Counter = Counter()
+    plans = Plan.objects.filter(
+        case__in=[case.pk for case in cases], template__isnull=False, status__in=FINISHED
+    ).values_list("template_id", "status", "closed_at", "started_at", "arrived_at")
+    for template, status, closed_at, started, arrived in plans:
+        key = (template, measures.quarter_of(closed_at))
+        arrived_one = status == PlanStatus.COMPLETED
+        used.setdefault(key, Counter()).update({"used": 1, "arrived": int(arrived_one)})
+        if arrived_one:
+            days[(*key, plan_days(started or arrived, arrived))] += 1
+    _add(RetiredRouteCount, ["template", "quarter"], used)
+    _add(
+        RetiredRouteDays,
+        ["template", "quarter", "days"],
+        {key: {"count": n} for key, n in days.items()},
+    )
+
+
 # Plain columns only: a purge must work even for a row it cannot decrypt.
 PURGE_FIELDS = [
     "pk",
@@ -174,6 +199,7 @@ def _purge(cases: QuerySet[Case], *, reason: str, by: User | None = None, why: s
             )
         )
         _add_referral_and_milestone_counts(locked)
+        _add_route_counts(locked)
         reserved = Referral.objects.filter(case__in=locked, place_reserved=True)
         for referral in reserved.select_related("partner"):
             release_reserved_place(referral)

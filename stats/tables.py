@@ -359,7 +359,7 @@ def quartiles(histogram: Counter) -> tuple[float, float, float]:
     return at(0.25), at(0.5), at(0.75)
 
 
-def _days(value: float) -> Cell:
+def days_cell(value: float) -> Cell:
     rounded = round(value, 1)
     if rounded == int(rounded):
         return Cell(str(int(rounded)), int(rounded))
@@ -375,7 +375,7 @@ def _time_to_safety(counts: Counts, threshold: int) -> Table:
         histogram = counts.milestones.get(milestone, Counter())
         people = sum(histogram.values())
         if people >= threshold:
-            spread = tuple(_days(v) for v in quartiles(histogram))
+            spread = tuple(days_cell(v) for v in quartiles(histogram))
         else:
             spread = (Cell(NOT_SHOWN),) * 3
         # Each row stands alone (one person may be in both): no total to subtract from.

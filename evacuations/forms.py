@@ -1,0 +1,124 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from evacuations.models import (
+    DocumentKind,
+    DocumentStatus,
+    Leg,
+    NotRelocated,
+    Plan,
+    RouteTemplate,
+)
+from evacuations.services import LEG_FIELDS, PLAN_FIELDS
+from evacuations.status import NextStep
+from intake.forms import CleanTextMixin
+from referrals.models import Referral
+from referrals.status import OPEN
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class PlanForm(CleanTextMixin, forms.ModelForm):
+    template = forms.ModelChoiceField(
+        queryset=RouteTemplate.objects.filter(active=True),
+        required=False,
+        label=_("start from a route"),
+        empty_label=_("No route: add the legs one by one"),
+    )
+    start_on = forms.DateField(
+        required=False,
+        label=_("first leg starts on"),
+        help_text=_("With a route, its legs are dated from this day by their typical durations."),
+        widget=DATE,
+    )
+
+    class Meta:
+        model = Plan
+        fields = PLAN_FIELDS
+        widgets = {"destination_city": forms.TextInput(attrs={"autocomplete": "off"})}
+
+
+class LegForm(CleanTextMixin, forms.ModelForm):
+    class Meta:
+        model = Leg
+        fields = LEG_FIELDS
+        widgets = {
+            "planned_start": DATE,
+            "planned_end": DATE,
+            "details": forms.Textarea(attrs={"rows": 3}),
+            "partner_details": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        referrals = (
+            Referral.objects.filter(case_id=plan.case_id, status__in=OPEN)
+            .select_related("partner")
+            .only("reference", "service", "partner__name")
+        )
+        field = self.fields["referral"]
+        field.queryset = referrals
+        field.label_from_instance = lambda r: f"{r.partner.name} · {r.get_service_display()}"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("planned_start"), data.get("planned_end")
+        if start and end and end < start:
+            self.add_error("planned_end", _("The planned end is before the planned start."))
+        if data.get("partner_details") and not data.get("referral"):
+            self.add_error(
+                "partner_details", _("Details for the partner need a partner: choose its referral.")
+            )
+        return data
+
+
+class FailForm(CleanTextMixin, forms.Form):
+    next_step = forms.ChoiceField(
+        label=_("What happens next?"), choices=NextStep.choices, widget=forms.RadioSelect
+    )
+    outcome = forms.CharField(
+        label=_("What happened"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CompleteForm(forms.Form):
+    relocate = forms.BooleanField(
+        label=_("Move the case to “Relocated”"), required=False, initial=True
+    )
+    not_relocated = forms.ChoiceField(
+        label=_("If not, why not?"),
+        choices=[("", "—"), *NotRelocated.choices],
+        required=False,
+    )
+
+
+class CancelForm(CleanTextMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Why is it called off?"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DocumentsForm(forms.Form):
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = {d.kind: d.status for d in plan.documents.all()}
+        for kind in DocumentKind:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=kind.label,
+                choices=DocumentStatus.choices,
+                initial=current.get(kind.value, DocumentStatus.NEEDED),
+            )
+
+
+class RouteSaveForm(CleanTextMixin, forms.Form):
+    name = forms.CharField(
+        label=_("route name"),
+        max_length=80,
+        help_text=_("Name the way, never the person: for example “Chechnya – Tbilisi by bus”."),
+    )

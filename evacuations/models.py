@@ -1,0 +1,335 @@
+"""Evacuation plans, their legs and documents, and the route templates made from them."""
+
+import secrets
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crypto.fields import EncryptedCharField, EncryptedTextField
+from evacuations.status import PENDING, LegStatus, PlanStatus
+from intake.choices import Region
+from intake.models import REFERENCE_ALPHABET
+from referrals.models import Country, PartnerKind
+
+
+class LegKind(models.TextChoices):
+    LEAVE_REGION = "leave_region", _("Leave the region")
+    SHELTER = "shelter", _("Stay at a shelter")
+    DOCUMENTS = "documents", _("Obtain a document or visa")
+    TRAVEL = "travel", _("Travel")
+    BORDER = "border", _("Cross a border")
+    ARRIVAL = "arrival", _("Arrival")
+
+
+class DocumentKind(models.TextChoices):
+    INTERNAL_PASSPORT = "internal_passport", _("Internal passport")
+    INTERNATIONAL_PASSPORT = "international_passport", _("International passport")
+    VISA = "visa", _("Visa")
+    TICKETS = "tickets", _("Tickets")
+    OTHER = "other", _("Other documents")
+
+
+class DocumentStatus(models.TextChoices):
+    NEEDED = "needed", _("Needed")
+    APPLIED = "applied", _("Applied for")
+    READY = "ready", _("Ready")
+    NOT_NEEDED = "not_needed", _("Not needed")
+
+
+class NotRelocated(models.TextChoices):
+    """Why a completed evacuation does not move the case to "relocated"."""
+
+    INSIDE_COUNTRY = "inside_country", _("Moved inside the country: not relocated yet")
+    TEMPORARY = "temporary", _("A temporary stay: a further move is planned")
+    OTHER = "other", _("Another reason, written in a note on the case")
+
+
+def _reference(prefix: str) -> str:
+    symbols = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+    return f"{prefix}{symbols[:3]}-{symbols[3:7]}-{symbols[7:]}"
+
+
+def new_plan_reference() -> str:
+    return _reference("E")
+
+
+def new_route_reference() -> str:
+    return _reference("T")
+
+
+def new_leg_key() -> str:
+    # Names a leg in its plan's URLs: never its database id.
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+
+
+class RouteTemplate(models.Model):
+    """The structure of an evacuation that worked, to start the next one from.
+
+    Leg kinds, partner roles and typical durations only: no case, no person,
+    no date, no partner organisation, and no link back to the plan it came from.
+    """
+
+    reference = models.CharField(
+        max_length=15, unique=True, default=new_route_reference, editable=False
+    )
+    name = models.CharField(_("route name"), max_length=80, unique=True)
+    origin_region = models.CharField(_("from"), max_length=30, choices=Region.choices)
+    destination_country = models.CharField(_("to"), max_length=2, choices=Country.choices)
+    active = models.BooleanField(_("offered for new plans"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def typical_days(self) -> int:
+        return sum(leg.typical_days for leg in self.legs.all())
+
+
+class RouteTemplateLeg(models.Model):
+    template = models.ForeignKey(RouteTemplate, on_delete=models.CASCADE, related_name="legs")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=LegKind.choices)
+    partner_kind = models.CharField(max_length=20, choices=PartnerKind.choices, blank=True)
+    typical_days = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "position"], name="route_leg_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.kind}"
+
+
+class PlanQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=PlanStatus.OPEN)
+
+
+class Plan(models.Model):
+    """An evacuation of one person: a coarse destination and ordered legs."""
+
+    reference = models.CharField(
+        max_length=15, unique=True, default=new_plan_reference, editable=False
+    )
+    case = models.ForeignKey(
+        "intake.Case", on_delete=models.CASCADE, related_name="evacuation_plans"
+    )
+    status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.OPEN)
+    destination_country = models.CharField(
+        _("destination country"), max_length=2, choices=Country.choices
+    )
+    # Where someone is hiding, or is going to: as sensitive as their location.
+    destination_city = EncryptedCharField(_("destination city"), max_length=100, blank=True)
+    template = models.ForeignKey(
+        RouteTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plans",
+        verbose_name=_("route template"),
+    )
+    not_relocated = models.CharField(max_length=20, choices=NotRelocated.choices, blank=True)
+    outcome_note = EncryptedTextField(_("what happened"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The first leg under way and the arrival leg done: route statistics
+    # measure the days between the two.
+    started_at = models.DateTimeField(null=True, blank=True)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["template", "status", "closed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=PlanStatus.values), name="plan_status_valid"
+            ),
+            # Two open plans for one person would send two sets of people to meet them.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status=PlanStatus.OPEN),
+                name="one_open_plan_per_case",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=PlanStatus.COMPLETED, arrived_at__isnull=False)
+                | ~models.Q(status=PlanStatus.COMPLETED),
+                name="completed_plan_arrived",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == PlanStatus.OPEN
+
+    def pending_legs(self):
+        return self.legs.filter(status__in=PENDING)
+
+    def arrival_done(self) -> bool:
+        return self.legs.filter(kind=LegKind.ARRIVAL, status=LegStatus.DONE).exists()
+
+
+class Leg(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="legs")
+    key = models.CharField(max_length=10, unique=True, default=new_leg_key, editable=False)
+    position = models.PositiveSmallIntegerField(editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=LegKind.choices)
+    partner_kind = models.CharField(
+        _("partner role"),
+        max_length=20,
+        choices=PartnerKind.choices,
+        blank=True,
+        help_text=_("What kind of partner this leg needs, even before one is chosen."),
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="legs",
+        verbose_name=_("partner (through a referral of this case)"),
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(
+        _("planned end"),
+        null=True,
+        blank=True,
+        help_text=_("Arrival must be confirmed by then, or it escalates like a missed check-in."),
+    )
+    status = models.CharField(max_length=20, choices=LegStatus.choices, default=LegStatus.PLANNED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    details = EncryptedTextField(
+        _("details"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Travel details, meeting point, who to call. Never shown to partners."),
+    )
+    partner_details = EncryptedTextField(
+        _("details for the partner"),
+        max_length=1000,
+        blank=True,
+        help_text=_("What the partner of this leg sees, and nothing else of the plan."),
+    )
+    outcome = EncryptedTextField(_("what happened"), max_length=1000, blank=True)
+    # The arrival check of a leg under way is a check-in: missed, it escalates
+    # through the same job as any missed check-in, exactly once.
+    checkin = models.OneToOneField(
+        "intake.CheckIn",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="leg",
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=LegStatus.values), name="leg_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(planned_start__isnull=True)
+                | models.Q(planned_end__isnull=True)
+                | models.Q(planned_end__gte=models.F("planned_start")),
+                name="leg_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"leg {self.key}"  # never the details: this string reaches admin and logs
+
+    @property
+    def partner(self):
+        return self.referral.partner if self.referral_id else None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in PENDING
+
+    def arrival_due(self) -> datetime:
+        """The end of the planned end day, plus the grace period."""
+        next_day = datetime.combine(self.planned_end + timedelta(days=1), time.min)
+        grace = timedelta(hours=settings.CORRIDOR_LEG_GRACE_HOURS)
+        return timezone.make_aware(next_day) + grace
+
+    @property
+    def days_taken(self) -> int | None:
+        if self.started_at is None or self.ended_at is None:
+            return None
+        return max((self.ended_at.date() - self.started_at.date()).days, 0)
+
+
+class PlanDocument(models.Model):
+    """Where a document stands. Status only: no numbers, no scans."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=30, choices=DocumentKind.choices)
+    status = models.CharField(
+        max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.NEEDED
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind"], name="one_document_of_a_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class RetiredRouteCount(models.Model):
+    """What a purged plan leaves of itself: one more use (and arrival) of its route.
+
+    `quarter` is when the plan finished, so the route statistics keep showing
+    only plans finished before the current quarter, purged or not.
+    """
+
+    template = models.ForeignKey(RouteTemplate, on_delete=models.CASCADE, related_name="+")
+    quarter = models.CharField(max_length=7)
+    used = models.PositiveIntegerField(default=0)
+    arrived = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["template", "quarter"], name="retired_route_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter}: used {self.used}, arrived {self.arrived}"
+
+
+class RetiredRouteDays(models.Model):
+    """How many purged plans of a route took so many days from start to arrival."""
+
+    template = models.ForeignKey(RouteTemplate, on_delete=models.CASCADE, related_name="+")
+    quarter = models.CharField(max_length=7)
+    days = models.PositiveIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "quarter", "days"], name="retired_route_days_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter}: {self.count} in {self.days} days"

@@ -1,0 +1,82 @@
+"""Queries that decide which plans, legs and routes a user may see."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from evacuations.models import Leg, Plan, RouteTemplate
+from evacuations.status import LegStatus
+from intake.selectors import require_case_staff, through_visible_case
+from referrals.models import Referral
+
+
+def plans_visible_to(user: User) -> QuerySet[Plan]:
+    """Plans of the cases the user may see: the case decides, as everywhere."""
+    return Plan.objects.filter(through_visible_case(user))
+
+
+def get_plan_for(user: User, reference: str, *, write: bool = False) -> Plan:
+    """The plan if the user may see its case, else 404; 403 if they may see but not act."""
+    plan = (
+        plans_visible_to(user)
+        .select_related("case", "case__team", "template")
+        .filter(reference=reference)
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    if write and not user.works_cases:
+        raise PermissionDenied
+    return plan
+
+
+def get_leg(plan: Plan, key: str) -> Leg:
+    leg = plan.legs.select_related("referral__partner").filter(key=key).first()
+    if leg is None:
+        raise Http404
+    leg.plan = plan  # already checked and loaded: no second read
+    return leg
+
+
+def legs_of(plan: Plan) -> list[Leg]:
+    return list(plan.legs.select_related("referral__partner", "checkin"))
+
+
+def legs_for_partner(referral: Referral) -> QuerySet[Leg]:
+    """The legs a partner takes part in through this referral: never the rest of the plan.
+
+    The caller has already checked that the referral is addressed to the
+    partner's organisation; a cancelled leg is no business of theirs.
+    """
+    if not referral.is_open:
+        return Leg.objects.none()
+    return (
+        Leg.objects.filter(referral=referral)
+        .exclude(status=LegStatus.CANCELLED)
+        .only(
+            "key",
+            "kind",
+            "status",
+            "planned_start",
+            "planned_end",
+            "partner_details",
+            "position",
+            "plan_id",
+        )
+    )
+
+
+def routes_for(user: User) -> QuerySet[RouteTemplate]:
+    """Route templates are the organisation's: every team's case staff may use them."""
+    require_case_staff(user)
+    return RouteTemplate.objects.prefetch_related("legs")
+
+
+def get_route_for(user: User, reference: str, *, coordinate: bool = False) -> RouteTemplate:
+    route = routes_for(user).filter(reference=reference).first()
+    if route is None:
+        raise Http404
+    if coordinate and not user.coordinates:
+        raise PermissionDenied
+    return route
