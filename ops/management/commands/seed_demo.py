@@ -17,6 +17,9 @@ from accounts.models import (
     auditor_role_permissions,
 )
 from config.env import env_secret
+from evacuations import services as evacuation_services
+from evacuations.models import Plan, RouteTemplate, RouteTemplateLeg
+from evacuations.status import PlanStatus
 from intake import services
 from intake.choices import Channel, Language, Need, Region, Risk, Threat
 from intake.models import Case
@@ -117,6 +120,33 @@ STORIES = [
     "Colleague outed them at work; lost job and housing. Wants relocation abroad and psychological support.",
 ]
 
+# Invented routes: (name, from, to, [(leg kind, partner role, typical days)]).
+ROUTES = [
+    (
+        "North Caucasus – Tbilisi by road",
+        "chechnya",
+        "GE",
+        [
+            ("leave_region", "", 1),
+            ("shelter", "shelter", 5),
+            ("travel", "", 1),
+            ("border", "", 1),
+            ("arrival", "relocation", 0),
+        ],
+    ),
+    (
+        "Dagestan – Yerevan with a visa",
+        "dagestan",
+        "AM",
+        [
+            ("leave_region", "", 1),
+            ("documents", "embassy", 14),
+            ("travel", "", 1),
+            ("arrival", "relocation", 0),
+        ],
+    ),
+]
+
 
 class Command(BaseCommand):
     help = "Create demo teams, one user per role and ~50 invented cases (embedded SQLite only)."
@@ -136,6 +166,7 @@ class Command(BaseCommand):
             if not Case.objects.exists():
                 self.create_cases(cases, users)
                 self.create_partners_and_referrals(users)
+                self.create_evacuations(users)
         self.stdout.write(
             self.style.SUCCESS("Demo logins (password for all): ")
             + password
@@ -204,6 +235,58 @@ class Command(BaseCommand):
                 referral_services.referral_move(
                     referral=referral, to=step, by=users["partner"] if step != "sent" else worker
                 )
+
+    def create_evacuations(self, users: dict[str, User]) -> None:
+        """Two routes with a history, and two evacuations under way (one arrival overdue)."""
+        rng = random.Random(9)  # nosec B311
+        worker = users["caseworker"]
+        routes = []
+        for name, region, country, legs in ROUTES:
+            route = RouteTemplate.objects.create(
+                name=name, origin_region=region, destination_country=country
+            )
+            for position, (kind, partner_kind, days) in enumerate(legs, start=1):
+                RouteTemplateLeg.objects.create(
+                    template=route,
+                    position=position,
+                    kind=kind,
+                    partner_kind=partner_kind,
+                    typical_days=days,
+                )
+            routes.append(route)
+        # Evacuations finished in earlier quarters, so the route figures show numbers.
+        now = timezone.now()
+        done = Case.objects.filter(status__in=[Status.RELOCATED, Status.CLOSED]).order_by("pk")
+        for i, case in enumerate(done):
+            closed = now - timedelta(days=rng.randint(100, 400))
+            arrived = rng.random() < 0.8
+            Plan.objects.create(
+                case=case,
+                destination_country=routes[i % 2].destination_country,
+                template=routes[i % 2],
+                status=PlanStatus.COMPLETED if arrived else PlanStatus.CANCELLED,
+                started_at=closed - timedelta(days=rng.randint(12, 40)),
+                arrived_at=closed if arrived else None,
+                closed_at=closed,
+                created_by=worker,
+            )
+        moving = Case.objects.filter(team__name="North hotline", status=Status.IN_TRANSIT)
+        for case, overdue in zip(moving.order_by("pk")[:2], (False, True), strict=False):
+            plan = evacuation_services.plan_open(
+                case=case,
+                data={"destination_country": "GE", "destination_city": "Tbilisi"},
+                template=routes[0],
+                start_on=(now - timedelta(days=8 if overdue else 3)).date(),
+                by=worker,
+            )
+            legs = list(plan.legs.all())
+            for leg in legs[:2]:
+                evacuation_services.leg_start(leg=leg, by=worker)
+                evacuation_services.leg_arrived(leg=leg, by=worker)
+            leg = legs[2]
+            leg.details = "Meet at the bus station, blue jacket. Driver: call the coordinator."
+            leg.save(update_fields=["details"])
+            evacuation_services.leg_start(leg=leg, by=worker)
 
     def create_cases(self, count: int, users: dict[str, User]) -> None:
         # The same invented demo on every machine.
