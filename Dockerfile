@@ -7,6 +7,7 @@ COPY config ./config
 COPY accounts ./accounts
 COPY intake ./intake
 COPY referrals ./referrals
+COPY evacuations ./evacuations
 COPY retention ./retention
 COPY reminders ./reminders
 COPY stats ./stats
@@ -15,6 +16,7 @@ COPY ops ./ops
 COPY crypto ./crypto
 COPY templates ./templates
 COPY static ./static
+COPY locale ./locale
 COPY manage.py ./
 RUN pip install --no-cache-dir . \
     && useradd --system --home /srv corridor \

@@ -48,7 +48,7 @@ run: demo
 test: secrets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -r accounts audit config crypto intake ops referrals reminders retention stats \
+	$(BIN)/bandit -q -r accounts audit config crypto evacuations intake ops referrals reminders retention stats \
 		-x '*/migrations/*'
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -331,10 +331,13 @@ def plan_cancel(*, plan: Plan, by: User, note: str = "") -> Plan:
 
 
 def _case_strings(plan: Plan) -> list[str]:
-    """What of the case and plan a route name must not repeat."""
+    """What of the case and plan a route name must not repeat.
+
+    Not the destination city: "… to Tbilisi" names where a route goes, which
+    is the route's to say; tied to a person on the plan, the city is encrypted.
+    """
     case = plan.case
-    texts = [case.alias, case.contact_handle, case.location, plan.destination_city, case.reference]
-    texts += [plan.reference]
+    texts = [case.alias, case.contact_handle, case.location, case.reference, plan.reference]
     return [t.strip().casefold() for t in texts if t and len(t.strip()) >= 3]
 
 

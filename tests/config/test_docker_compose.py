@@ -124,6 +124,10 @@ def test_the_image_holds_every_package_of_the_project():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     packages = [p.rstrip("*") for p in project["tool"]["setuptools"]["packages"]["find"]["include"]]
     dockerfile = (ROOT / "Dockerfile").read_text()
-    for package in [*packages, "templates", "static"]:
+    for package in [*packages, "templates", "static", "locale"]:
         assert f"COPY {package} " in dockerfile
+    from django.conf import settings
+
+    own_apps = {app for app in settings.INSTALLED_APPS if (ROOT / app).is_dir()}
+    assert own_apps <= set(packages)
     assert all(COMPOSE["services"][s]["build"] == "." for s in APP_SERVICES)

@@ -110,7 +110,7 @@ def test_a_route_holds_no_case_data(completed_plan, coordinator):
     assert not fields & {"case", "plan", "source", "created_at", "partner", "details"}
 
 
-@pytest.mark.parametrize("name", [ALIAS, f"Route of {ALIAS.lower()}", CITY, HANDLE])
+@pytest.mark.parametrize("name", [ALIAS, f"Route of {ALIAS.lower()}", HANDLE, LOCATION])
 def test_a_route_name_that_repeats_the_case_is_refused(completed_plan, coordinator, name):
     with pytest.raises(PlanError):
         services.route_template_save(plan=completed_plan, name=name, by=coordinator)
