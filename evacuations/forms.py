@@ -1,4 +1,9 @@
+from datetime import date, timedelta
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evacuations.models import (
@@ -16,6 +21,18 @@ from referrals.models import Referral
 from referrals.status import OPEN
 
 DATE = forms.DateInput(attrs={"type": "date"})
+# Plans look back a little (recording what already happened) and ahead a
+# couple of years; a date outside is a typo, and year 9999 breaks date arithmetic.
+PAST, FUTURE = timedelta(days=366), timedelta(days=3 * 366)
+
+
+def plausible_date(value: date | None) -> None:
+    today = timezone.localdate()
+    if value is not None and not today - PAST <= value <= today + FUTURE:
+        raise ValidationError(
+            _("Give a date between %(first)s and %(last)s."),
+            params={"first": today - PAST, "last": today + FUTURE},
+        )
 
 
 class PlanForm(CleanTextMixin, forms.ModelForm):
@@ -27,6 +44,7 @@ class PlanForm(CleanTextMixin, forms.ModelForm):
     )
     start_on = forms.DateField(
         required=False,
+        validators=[plausible_date],
         label=_("first leg starts on"),
         help_text=_("With a route, its legs are dated from this day by their typical durations."),
         widget=DATE,
@@ -51,8 +69,12 @@ class LegForm(CleanTextMixin, forms.ModelForm):
 
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("planned_start", "planned_end"):
+            self.fields[name].validators.append(plausible_date)
+        # The case's open referrals, and the one the leg has even if it closed since.
+        current = Q(pk=self.instance.referral_id) if self.instance.referral_id else Q(pk__in=[])
         referrals = (
-            Referral.objects.filter(case_id=plan.case_id, status__in=OPEN)
+            Referral.objects.filter(Q(status__in=OPEN) | current, case_id=plan.case_id)
             .select_related("partner")
             .only("reference", "service", "partner__name")
         )

@@ -7,6 +7,7 @@ from django.http import Http404
 from accounts.models import User
 from evacuations.models import Leg, Plan, RouteTemplate
 from evacuations.status import LegStatus
+from intake.choices import Verification
 from intake.selectors import require_case_staff, through_visible_case
 from referrals.models import Referral
 
@@ -43,28 +44,28 @@ def legs_of(plan: Plan) -> list[Leg]:
     return list(plan.legs.select_related("referral__partner", "checkin"))
 
 
-def legs_for_partner(referral: Referral) -> QuerySet[Leg]:
+def legs_for_partner(referral: Referral, *, channels_burned: bool = False) -> list[Leg]:
     """The legs a partner takes part in through this referral: never the rest of the plan.
 
     The caller has already checked that the referral is addressed to the
-    partner's organisation; a cancelled leg is no business of theirs.
+    partner's organisation; a cancelled leg is no business of theirs. Once
+    the person's device is compromised, a meeting point agreed over it may be
+    known to the police: the details for the partner are withheld, as the
+    contact handle is. Nothing at all for a suspected provocation.
     """
     if not referral.is_open:
-        return Leg.objects.none()
-    return (
+        return []
+    fields = ["key", "kind", "status", "planned_start", "planned_end", "position", "plan_id"]
+    legs = list(
         Leg.objects.filter(referral=referral)
         .exclude(status=LegStatus.CANCELLED)
-        .only(
-            "key",
-            "kind",
-            "status",
-            "planned_start",
-            "planned_end",
-            "partner_details",
-            "position",
-            "plan_id",
-        )
+        .exclude(plan__case__verification=Verification.SUSPECTED)
+        .only(*fields, *([] if channels_burned else ["partner_details"]))
     )
+    if channels_burned:
+        for leg in legs:
+            leg.partner_details = ""  # never read from the database, never shown
+    return legs
 
 
 def routes_for(user: User) -> QuerySet[RouteTemplate]:

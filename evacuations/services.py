@@ -32,6 +32,7 @@ from evacuations.status import (
     check_leg_move,
 )
 from intake import services as intake
+from intake.choices import Verification
 from intake.models import Case
 from intake.status import TRANSITIONS
 from intake.status import Status as CaseStatus
@@ -65,6 +66,14 @@ def _locked(plan: Plan) -> Plan:
     return plan
 
 
+def _refuse_suspected(case: Case) -> None:
+    # As with referrals: a meeting point sent on a set-up walks a partner into it.
+    if case.verification == Verification.SUSPECTED:
+        raise PlanError(
+            _("The case is suspected to be a provocation: no evacuation is planned or shared.")
+        )
+
+
 @transaction.atomic
 def plan_open(
     *,
@@ -77,6 +86,7 @@ def plan_open(
     """Open a plan on a case, empty or with the legs of a route template."""
     if case.status == CaseStatus.CLOSED:
         raise PlanError(_("This case is closed: reopen it before planning an evacuation."))
+    _refuse_suspected(case)
     # Lock the case: two caseworkers opening a plan at once get one plan and a message.
     Case.objects.select_for_update().filter(pk=case.pk).exists()
     if Plan.objects.open().filter(case=case).exists():
@@ -114,6 +124,8 @@ def _legs_from_template(plan: Plan, template: RouteTemplate, start_on: date | No
 
 def _check_referral(plan: Plan, data: dict) -> None:
     referral = data.get("referral")
+    if referral is not None or data.get("partner_details"):
+        _refuse_suspected(plan.case)
     if referral is not None and referral.case_id != plan.case_id:
         raise PlanError(_("Choose a referral of this case."))
     if data.get("partner_details") and referral is None:
@@ -143,16 +155,21 @@ def leg_update(*, leg: Leg, data: dict, by: User) -> Leg:
     if leg.status == LegStatus.UNDER_WAY and data.get("planned_end") is None:
         raise PlanError(_("A leg under way needs a planned end: its arrival is checked by then."))
     changed = [k for k in LEG_FIELDS if getattr(leg, k) != data[k]]
+    if "referral" in changed and "partner_details" not in changed and leg.partner_details:
+        raise PlanError(
+            _("The details for the partner were written for another one: rewrite or clear them.")
+        )
     for name in changed:
         setattr(leg, name, data[name])
     leg.full_clean(exclude=["plan", "referral", "checkin"], validate_constraints=False)
     leg.save()
-    if leg.status == LegStatus.UNDER_WAY and "planned_end" in changed and leg.checkin_id:
-        # Only an unanswered check is moved; one that already escalated stays
-        # escalated: the escalation fired once and is not fired again.
-        type(leg.checkin).objects.filter(pk=leg.checkin_id, heard_at__isnull=True).update(
-            due_at=leg.arrival_due()
-        )
+    if leg.status == LegStatus.UNDER_WAY and "planned_end" in changed:
+        # A new deadline is a new check: the old one is answered (it may have
+        # escalated already, once) and the new one escalates once if missed.
+        if leg.checkin_id:
+            intake.checkin_heard(checkin=leg.checkin, by=by)
+        leg.checkin = intake.checkin_set(case=leg.plan.case, due_at=leg.arrival_due(), by=by)
+        leg.save(update_fields=["checkin"])
     if changed:
         _audit(Action.UPDATE, leg.plan, by, leg=leg.key, fields=changed)
     return leg
@@ -177,9 +194,8 @@ def leg_start(*, leg: Leg, by: User) -> Leg:
     leg.status = LegStatus.UNDER_WAY
     leg.started_at = now
     leg.save(update_fields=["status", "started_at", "checkin"])
-    if plan.started_at is None:
-        plan.started_at = now
-        plan.save(update_fields=["started_at"])
+    # The first leg under way starts the evacuation; a later one leaves it alone.
+    Plan.objects.filter(pk=plan.pk, started_at__isnull=True).update(started_at=now)
     _audit(Action.STATUS, plan, by, leg=leg.key, to=LegStatus.UNDER_WAY)
     return leg
 
@@ -202,9 +218,8 @@ def leg_arrived(*, leg: Leg, by: User) -> Leg:
     """Confirm the leg ended as planned; an arrival leg marks the plan as arrived."""
     plan = _locked(leg.plan)
     _end(leg, LegStatus.DONE, by, "")
-    if leg.kind == LegKind.ARRIVAL and plan.arrived_at is None:
-        plan.arrived_at = leg.ended_at
-        plan.save(update_fields=["arrived_at"])
+    if leg.kind == LegKind.ARRIVAL:
+        Plan.objects.filter(pk=plan.pk, arrived_at__isnull=True).update(arrived_at=leg.ended_at)
     return leg
 
 
@@ -371,6 +386,7 @@ def route_template_save(*, plan: Plan, name: str, by: User) -> RouteTemplate:
         actor=by,
         object_type="route",
         object_ref=template.reference,
-        detail={"from": plan.reference},
+        # Not the plan it came from: the trail would tie the route to a person.
+        detail={"legs": len(done)},
     )
     return template

@@ -22,7 +22,7 @@ from evacuations.forms import (
 from evacuations.models import Plan
 from evacuations.route_stats import route_statistics
 from evacuations.selectors import get_leg, get_plan_for, get_route_for, legs_of, routes_for
-from evacuations.status import PlanError
+from evacuations.status import LegStatus, PlanError
 from intake.selectors import get_case_for
 
 
@@ -67,10 +67,14 @@ def _detail(
 ) -> HttpResponse:
     """Render the plan; a failed form is passed in bound, with its errors."""
     legs = legs_of(plan)
-    for leg in legs:
+    planned = [leg.status == LegStatus.PLANNED for leg in legs]
+    for i, leg in enumerate(legs):
         # One form per leg under way, each with ids of its own.
         bound = fail_form is not None and fail_form.prefix == leg.key
         leg.fail_form = fail_form if bound else FailForm(prefix=leg.key)
+        # Only planned legs trade places (leg_reorder): offer no button that would fail.
+        leg.can_go_up = planned[i] and i > 0 and planned[i - 1]
+        leg.can_go_down = planned[i] and i + 1 < len(legs) and planned[i + 1]
     context = {
         "plan": plan,
         "case": plan.case,

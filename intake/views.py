@@ -129,7 +129,7 @@ def _detail(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> 
         "referrals": referrals,
         "route_form": RouteForm(),
         # A check-in may be the arrival check of an evacuation leg: say which.
-        "checkins": case.checkins.filter(heard_at__isnull=True).select_related("leg"),
+        "checkins": case.checkins.filter(heard_at__isnull=True).select_related("leg__plan"),
         # Newest first: only the newest can be open (one open plan per case).
         "plans": list(case.evacuation_plans.defer("destination_city", "outcome_note")),
         "checkin_form": CheckInForm(),
@@ -266,9 +266,20 @@ def checkin_set(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def checkin_heard(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference, write=True)
-    checkin = case.checkins.filter(pk=posted_id(request, "checkin"), heard_at__isnull=True).first()
+    checkin = (
+        case.checkins.filter(pk=posted_id(request, "checkin"), heard_at__isnull=True)
+        .select_related("leg")
+        .first()
+    )
     if checkin is None:
         raise Http404
+    if getattr(checkin, "leg", None) is not None:
+        # An evacuation leg's arrival is confirmed on the leg, which answers
+        # this check; answered here, the leg would stay under way, unwatched.
+        messages.error(
+            request, _("This is the arrival of an evacuation leg: confirm it on the plan.")
+        )
+        return _back(case)
     services.checkin_heard(checkin=checkin, by=request.user)
     messages.success(request, _("Recorded: heard from them."))
     return _back(case)

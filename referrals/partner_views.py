@@ -48,7 +48,7 @@ def _detail(request, referral, *, status=200, **forms) -> HttpResponse:
         "shared": referral.shared_data(channels_burned=burned),
         "channels_burned": burned,
         # Only the evacuation legs this partner takes part in, with their shared details.
-        "legs": legs_for_partner(referral),
+        "legs": legs_for_partner(referral, channels_burned=burned),
         "decline_form": DeclineForm(),
         "complete_form": CompleteForm(),
         **forms,
