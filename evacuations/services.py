@@ -88,7 +88,7 @@ def plan_open(
         raise PlanError(_("This case is closed: reopen it before planning an evacuation."))
     _refuse_suspected(case)
     # Lock the case: two caseworkers opening a plan at once get one plan and a message.
-    Case.objects.select_for_update().filter(pk=case.pk).exists()
+    Case.objects.select_for_update().values_list("pk", flat=True).get(pk=case.pk)
     if Plan.objects.open().filter(case=case).exists():
         raise PlanError(_("This case already has an open evacuation plan."))
     plan = Plan(case=case, created_by=by, template=template, **{k: data[k] for k in PLAN_FIELDS})
@@ -118,8 +118,7 @@ def _legs_from_template(plan: Plan, template: RouteTemplate, start_on: date | No
             )
         )
         day = end
-    for leg in legs:
-        leg.save()  # one at a time: each leg encrypts its (empty) details
+    Leg.objects.bulk_create(legs)
 
 
 def _check_referral(plan: Plan, data: dict) -> None:
@@ -146,7 +145,7 @@ def leg_add(*, plan: Plan, data: dict, by: User) -> Leg:
 
 @transaction.atomic
 def leg_update(*, leg: Leg, data: dict, by: User) -> Leg:
-    """Change a leg that has not ended; a leg under way moves its arrival check along."""
+    """Change a leg that has not ended; a later end of a leg under way is a new arrival check."""
     _locked(leg.plan)
     leg.refresh_from_db(fields=["status"])
     if not leg.is_pending:
