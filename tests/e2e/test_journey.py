@@ -105,8 +105,10 @@ def cast():
     return people
 
 
-@pytest.mark.parametrize("viewport", ["phone", "desktop"])
-@pytest.mark.parametrize("language", ["en", "ru"])
+# Each language and each width once: English on a desktop, Russian on a
+# phone (the longer words on the narrower page). All four pairings took a
+# third of the suite's time.
+@pytest.mark.parametrize(("language", "viewport"), [("en", "desktop"), ("ru", "phone")])
 def test_a_request_goes_from_the_hotline_to_a_closed_case(
     browser, live_server, cast, viewport, language
 ):
