@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import Case
+from tests.access import LOGIN, cells, check
 from tests.conftest import ROLES
 
 
@@ -43,8 +44,7 @@ def post_data(view, case, personas):
     }[view]
 
 
-LOGIN = "login"  # redirected to the sign-in page
-L = LOGIN
+L = LOGIN  # redirected to the sign-in page
 
 # Expected status per view and role, on a case of team A.
 # fmt: off
@@ -69,15 +69,6 @@ CASE_VIEWS = {
     ("retention:case_forget", "GET"): [L, 403, 403, 200, 404, 404, 404, 404],
 }
 # fmt: on
-REFUSED = (LOGIN, 403, 404)
-
-
-def cells(matrix):
-    return [
-        pytest.param(view, method, role, outcome, id=f"{view}-{method}-{role}")
-        for (view, method), expected in matrix.items()
-        for role, outcome in zip(ROLES, expected, strict=True)
-    ]
 
 
 def snapshot(case):
@@ -98,17 +89,6 @@ def request(client, method, url, data):
     return client.get(url) if method == "GET" else client.post(url, data)
 
 
-def check(response, outcome):
-    if outcome == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
-    else:
-        assert response.status_code == outcome
-    if response.status_code in (200, 400):
-        # Case pages must not be kept by the browser or a proxy.
-        assert "no-store" in response["Cache-Control"]
-
-
 @pytest.mark.parametrize(("view", "method", "role", "outcome"), cells(CASE_VIEWS))
 def test_case_views(client, personas, case, view, method, role, outcome):
     if role != "anonymous":
@@ -120,11 +100,7 @@ def test_case_views(client, personas, case, view, method, role, outcome):
     response = request(
         client, method, url, post_data(view, case, personas) if method == "POST" else None
     )
-    check(response, outcome)
-    if outcome in REFUSED:
-        assert snapshot(case) == before, "a refused request changed the case"
-    elif method == "POST":
-        assert snapshot(case) != before, "an allowed request changed nothing"
+    check(response, outcome, method=method, before=before, after=snapshot(case))
 
 
 @pytest.mark.parametrize(("view", "method", "role", "outcome"), cells(TEAM_VIEWS))

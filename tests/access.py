@@ -1,0 +1,39 @@
+"""The access matrices: one row per view, one column per persona (tests/conftest.py ROLES)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import ROLES
+
+LOGIN = "login"
+REFUSED = (LOGIN, 403, 404)
+
+
+def cells(matrix: dict) -> list:
+    """One test case per (row, persona): the row's key parts, the persona and the outcome."""
+    params = []
+    for key, expected in matrix.items():
+        parts = key if isinstance(key, tuple) else (key,)
+        name = "-".join(str(part) for part in parts[:2])
+        for role, outcome in zip(ROLES, expected, strict=True):
+            params.append(pytest.param(*parts, role, outcome, id=f"{name}-{role}"))
+    return params
+
+
+def check(response, outcome, *, method: str = "GET", before=None, after=None) -> None:
+    """The expected status, never cached; with snapshots, a refusal changed nothing
+    and an allowed POST changed something."""
+    if outcome == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == outcome, response.content[:800]
+    if response.status_code in (200, 400):
+        # Pages of case data must not be kept by the browser or a proxy.
+        assert "no-store" in response["Cache-Control"]
+    if before is None:
+        return
+    if outcome in REFUSED:
+        assert after == before, "a refused request changed something"
+    elif method == "POST":
+        assert after != before, "an allowed request changed nothing"
