@@ -94,7 +94,15 @@ def _detail(
 @require_GET
 def plan_detail(request: HttpRequest, reference: str) -> HttpResponse:
     plan = get_plan_for(request.user, reference)
-    record(Action.VIEW, request=request, object_type="evacuation", object_ref=plan.reference)
+    # Reading a plan is reading the case (alias, destination, meeting points):
+    # it counts where an auditor and the many-cases alert look, on the case.
+    record(
+        Action.VIEW,
+        request=request,
+        object_type="case",
+        object_ref=plan.case.reference,
+        detail={"evacuation": plan.reference},
+    )
     return _detail(request, plan)
 
 

@@ -106,3 +106,16 @@ def test_the_plan_page_costs_the_same_queries_for_one_leg_or_eight(
     with CaptureQueriesContext(connection) as eight:
         client.get(plan_url(plan))
     assert len(eight) == len(one)
+
+
+def test_reading_a_plan_is_an_audited_read_of_its_case(client, caseworker, plan):
+    from audit.models import Action, AuditEvent
+
+    client.force_login(caseworker)
+    client.get(plan_url(plan))
+    event = AuditEvent.objects.get(action=Action.VIEW, object_ref=plan.case.reference)
+    assert (event.object_type, event.actor, event.detail) == (
+        "case",
+        caseworker,
+        {"evacuation": plan.reference},
+    )
