@@ -32,6 +32,18 @@ def _problem(exc: Exception) -> str:
     return str(exc)
 
 
+def _record_read(request: HttpRequest, plan: Plan, **detail) -> None:
+    # Reading a plan is reading the case (alias, destination, meeting points):
+    # it counts where an auditor and the many-cases alert look, on the case.
+    record(
+        Action.VIEW,
+        request=request,
+        object_type="case",
+        object_ref=plan.case.reference,
+        detail={"evacuation": plan.reference, **detail},
+    )
+
+
 def _back(plan: Plan) -> HttpResponse:
     return redirect("evacuations:plan_detail", reference=plan.reference)
 
@@ -94,15 +106,7 @@ def _detail(
 @require_GET
 def plan_detail(request: HttpRequest, reference: str) -> HttpResponse:
     plan = get_plan_for(request.user, reference)
-    # Reading a plan is reading the case (alias, destination, meeting points):
-    # it counts where an auditor and the many-cases alert look, on the case.
-    record(
-        Action.VIEW,
-        request=request,
-        object_type="case",
-        object_ref=plan.case.reference,
-        detail={"evacuation": plan.reference},
-    )
+    _record_read(request, plan)
     return _detail(request, plan)
 
 
@@ -129,6 +133,8 @@ def leg_add(request: HttpRequest, reference: str) -> HttpResponse:
 def leg_edit(request: HttpRequest, reference: str, key: str) -> HttpResponse:
     plan = get_plan_for(request.user, reference, write=True)
     leg = get_leg(plan, key)
+    if request.method == "GET":
+        _record_read(request, plan, leg=leg.key)
     form = LegForm(request.POST or None, instance=leg, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:

@@ -108,14 +108,15 @@ def test_the_plan_page_costs_the_same_queries_for_one_leg_or_eight(
     assert len(eight) == len(one)
 
 
-def test_reading_a_plan_is_an_audited_read_of_its_case(client, caseworker, plan):
+def test_reading_a_plan_or_a_leg_is_an_audited_read_of_its_case(client, caseworker, plan, add_leg):
     from audit.models import Action, AuditEvent
 
+    leg = add_leg()
     client.force_login(caseworker)
     client.get(plan_url(plan))
-    event = AuditEvent.objects.get(action=Action.VIEW, object_ref=plan.case.reference)
-    assert (event.object_type, event.actor, event.detail) == (
-        "case",
-        caseworker,
-        {"evacuation": plan.reference},
-    )
+    client.get(reverse("evacuations:leg_edit", args=[plan.reference, leg.key]))
+    reads = AuditEvent.objects.filter(action=Action.VIEW, object_ref=plan.case.reference)
+    assert [(e.object_type, e.actor, e.detail) for e in reads.order_by("pk")] == [
+        ("case", caseworker, {"evacuation": plan.reference}),
+        ("case", caseworker, {"evacuation": plan.reference, "leg": leg.key}),
+    ]
