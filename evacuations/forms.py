@@ -127,9 +127,9 @@ class CancelForm(CleanTextMixin, forms.Form):
 
 
 class DocumentsForm(forms.Form):
-    def __init__(self, *args, plan: Plan, **kwargs):
+    def __init__(self, *args, documents=(), **kwargs):
         super().__init__(*args, **kwargs)
-        current = {d.kind: d.status for d in plan.documents.all()}
+        current = {d.kind: d.status for d in documents}
         for kind in DocumentKind:
             self.fields[kind.value] = forms.ChoiceField(
                 label=kind.label,

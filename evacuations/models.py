@@ -86,10 +86,6 @@ class RouteTemplate(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def typical_days(self) -> int:
-        return sum(leg.typical_days for leg in self.legs.all())
-
 
 class RouteTemplateLeg(models.Model):
     template = models.ForeignKey(RouteTemplate, on_delete=models.CASCADE, related_name="legs")

@@ -79,6 +79,7 @@ def _detail(
 ) -> HttpResponse:
     """Render the plan; a failed form is passed in bound, with its errors."""
     legs = legs_of(plan)
+    documents = list(plan.documents.all())  # the form and the read-only list share one read
     planned = [leg.status == LegStatus.PLANNED for leg in legs]
     for i, leg in enumerate(legs):
         # One form per leg under way, each with ids of its own.
@@ -91,11 +92,11 @@ def _detail(
         "plan": plan,
         "case": plan.case,
         "legs": legs,
-        "documents": plan.documents.all(),
+        "documents": documents,
         "leg_form": LegForm(plan=plan),
         "complete_form": CompleteForm(),
         "cancel_form": CancelForm(),
-        "documents_form": DocumentsForm(plan=plan),
+        "documents_form": DocumentsForm(documents=documents),
         "can_relocate": services.can_relocate(plan.case),
     }
     context.update(forms)
@@ -188,7 +189,7 @@ def leg_act(request: HttpRequest, reference: str, key: str, action: str) -> Http
 @require_POST
 def documents_set(request: HttpRequest, reference: str) -> HttpResponse:
     plan = get_plan_for(request.user, reference, write=True)
-    form = DocumentsForm(request.POST, plan=plan)
+    form = DocumentsForm(request.POST)
     if not form.is_valid():
         return _detail(request, plan, status=400, documents_form=form)
     try:
