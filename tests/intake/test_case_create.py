@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from crypto.blind_index import blind_index
@@ -64,6 +65,24 @@ def test_only_the_required_fields_are_required(desk, team_a):
     errors = response.context["form"].errors
     assert set(errors) == {"alias", "contact_channel", "region", "risk"}
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("risk", ["0", "5", "9", "-1"])
+def test_a_risk_off_the_scale_is_a_form_error(desk, team_a, risk):
+    # Case leaves its check constraints to the database: the field's own
+    # choices must catch this first, or the database would answer with a 500.
+    response = desk.post(URL, data(team_a, risk=risk))
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"risk"}
+    assert not Case.objects.exists()
+
+
+def test_the_database_still_refuses_a_risk_off_the_scale(db, team_a):
+    case = CaseFactory(team=team_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(risk=9)
+    case.refresh_from_db()
+    assert case.risk in (1, 2, 3, 4)
 
 
 def test_it_warns_about_a_known_handle_before_saving(desk, team_a):
