@@ -1,4 +1,5 @@
-"""Load test: gunicorn on loopback with 2 workers, 20 caseworkers for 60 s (locust).
+"""Load test: gunicorn on loopback with 2 workers; 20 caseworkers for 60 s, then
+4 operators recording requests back to back for 20 s (locust).
 
     python bench/load.py --out var/bench/sqlite-load.json
 
@@ -20,27 +21,34 @@ from common import BENCH_VAR, ROOT, django_setup, signed_in_client
 BIN = ROOT / ".venv" / "bin"
 
 
-def mint_sessions(users: int) -> list[dict]:
+def mint_sessions(users: int, desks: int) -> dict:
     from django.conf import settings
 
     from accounts.models import Role, User
-    from intake.selectors import cases_visible_to
+    from intake.selectors import cases_visible_to, team_ids
 
-    workers = User.objects.filter(
-        username__startswith="bench-", role=Role.CASEWORKER, is_active=True
-    ).order_by("username")[:users]
-    sessions = []
-    for user in workers:
+    def cookie(user) -> dict:
         client = signed_in_client(user)
-        references = cases_visible_to(user).values_list("reference", flat=True)[:500]
-        sessions.append(
+        return {
+            "cookie_name": settings.SESSION_COOKIE_NAME,
+            "cookie": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        }
+
+    bench_users = User.objects.filter(username__startswith="bench-", is_active=True)
+    workers = bench_users.filter(role=Role.CASEWORKER).order_by("username")[:users]
+    operators = bench_users.filter(role=Role.OPERATOR).order_by("username")[:desks]
+    return {
+        "caseworkers": [
             {
-                "cookie_name": settings.SESSION_COOKIE_NAME,
-                "cookie": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "references": list(references),
+                **cookie(user),
+                "references": list(
+                    cases_visible_to(user).values_list("reference", flat=True)[:500]
+                ),
             }
-        )
-    return sessions
+            for user in workers
+        ],
+        "desks": [{**cookie(user), "team": team_ids(user)[0]} for user in operators],
+    }
 
 
 def free_port() -> int:
@@ -60,9 +68,41 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
     raise SystemExit(f"gunicorn did not answer at {url}")
 
 
-def aggregated(stats_csv) -> dict:
+def stats_row(stats_csv, name: str) -> dict:
     with open(stats_csv) as rows:
-        row = next(r for r in csv.DictReader(rows) if r["Name"] == "Aggregated")
+        return next(r for r in csv.DictReader(rows) if r["Name"] == name)
+
+
+def locust(user_class: str, users: int, seconds: int, base: str, prefix, sessions) -> None:
+    subprocess.run(
+        [
+            BIN / "locust",
+            "-f",
+            ROOT / "bench" / "locustfile.py",
+            user_class,
+            "--headless",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(users),
+            "--run-time",
+            f"{seconds}s",
+            "--host",
+            base,
+            "--csv",
+            prefix,
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        env={**os.environ, "LOAD_SESSIONS": str(sessions)},
+        check=False,  # locust exits 1 when a request failed; the count says so
+        timeout=seconds + 60,
+    )
+
+
+def browsing(stats_csv) -> dict:
+    row = stats_row(stats_csv, "Aggregated")
     return {
         "load_requests": int(row["Request Count"]),
         "load_errors": int(row["Failure Count"]),
@@ -72,11 +112,22 @@ def aggregated(stats_csv) -> dict:
     }
 
 
+def recording(stats_csv) -> dict:
+    intake = stats_row(stats_csv, "intake")
+    return {
+        "intake_http_per_s": round(float(intake["Requests/s"]), 1),
+        "intake_http_p95_ms": float(intake["95%"]),
+        "intake_http_errors": int(stats_row(stats_csv, "Aggregated")["Failure Count"]),
+    }
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--desks", type=int, default=4)
+    parser.add_argument("--intake-seconds", type=int, default=20)
     args = parser.parse_args()
 
     django_setup()
@@ -86,7 +137,7 @@ def main():
     BENCH_VAR.mkdir(parents=True, exist_ok=True)
     sessions_file = BENCH_VAR / "load-sessions.json"
     sessions_file.touch(mode=0o600)
-    sessions_file.write_text(json.dumps(mint_sessions(args.users)))
+    sessions_file.write_text(json.dumps(mint_sessions(args.users, args.desks)))
     connection.close()
 
     port = free_port()
@@ -104,33 +155,11 @@ def main():
         ],
         cwd=ROOT,
     )
-    prefix = BENCH_VAR / f"load-{backend}"
+    browse, desk = BENCH_VAR / f"load-{backend}", BENCH_VAR / f"intake-{backend}"
     try:
         wait_until_up(f"{base}/health/")
-        subprocess.run(
-            [
-                BIN / "locust",
-                "-f",
-                ROOT / "bench" / "locustfile.py",
-                "--headless",
-                "--users",
-                str(args.users),
-                "--spawn-rate",
-                str(args.users),
-                "--run-time",
-                f"{args.seconds}s",
-                "--host",
-                base,
-                "--csv",
-                prefix,
-                "--only-summary",
-                "--loglevel",
-                "WARNING",
-            ],
-            env={**os.environ, "LOAD_SESSIONS": str(sessions_file)},
-            check=False,  # locust exits 1 when a request failed; the count says so
-            timeout=args.seconds + 60,
-        )
+        locust("Caseworker", args.users, args.seconds, base, browse, sessions_file)
+        locust("Desk", args.desks, args.intake_seconds, base, desk, sessions_file)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -139,7 +168,10 @@ def main():
         "backend": backend,
         "load_users": args.users,
         "load_seconds": args.seconds,
-        **aggregated(f"{prefix}_stats.csv"),
+        **browsing(f"{browse}_stats.csv"),
+        "intake_http_desks": args.desks,
+        "intake_http_seconds": args.intake_seconds,
+        **recording(f"{desk}_stats.csv"),
     }
     with open(args.out, "w") as out:
         json.dump(result, out, indent=2)

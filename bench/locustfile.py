@@ -1,7 +1,10 @@
-"""Twenty caseworkers browsing their cases and saving notes (run by bench/load.py).
+"""The simulated users of bench/load.py.
 
-Each simulated user takes one signed-in session minted by load.py and the
-references of cases that user may open, from the file LOAD_SESSIONS names.
+Caseworker: twenty of them browse their cases and save notes. Desk: a few
+operators record help requests back to back, to measure how many cases the
+two workers take in a second. Each simulated user takes one signed-in session
+minted by load.py (with the references it may open, or its team) from the
+file LOAD_SESSIONS names.
 """
 
 import itertools
@@ -9,12 +12,14 @@ import json
 import os
 import random
 import re
+import uuid
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant, task
 
 with open(os.environ["LOAD_SESSIONS"]) as sessions_file:
     SESSIONS = json.load(sessions_file)
-_next_session = itertools.cycle(SESSIONS)
+_next_session = itertools.cycle(SESSIONS["caseworkers"])
+_next_desk = itertools.cycle(SESSIONS["desks"])
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 LISTS = [
     "?sort=risk",
@@ -58,3 +63,53 @@ class Caseworker(HttpUser):
         ) as response:
             if response.status_code != 200 or "safe for tonight" not in response.text:
                 response.failure(f"note not saved: {response.status_code}")
+
+
+class Desk(HttpUser):
+    """An operator recording one request after another, with no pause."""
+
+    wait_time = constant(0)
+    FORM_EVERY = 20  # posts between two openings of the form
+
+    def on_start(self):
+        session = next(_next_desk)
+        self.client.cookies.set(session["cookie_name"], session["cookie"])
+        self.team = session["team"]
+        self.posted = 0
+
+    def open_form(self) -> bool:
+        # Also shows (and so takes out of the session) the confirmations so
+        # far, which a browser following each redirect would have shown.
+        page = self.client.get("/cases/new/", name="intake form")
+        token = CSRF.search(page.text)
+        if token is None:
+            page.failure("no CSRF token on the intake form")
+            return False
+        self.token = token.group(1)
+        return True
+
+    @task
+    def record_request(self):
+        if self.posted % self.FORM_EVERY == 0 and not self.open_form():
+            return
+        self.posted += 1
+        data = {
+            "csrfmiddlewaretoken": self.token,
+            "team": self.team,
+            "alias": "Load intake",
+            "contact_channel": "telegram",
+            "contact_handle": f"@load_{uuid.uuid4().hex}",
+            "safe_contact": "Write first; never call.",
+            "region": "chechnya",
+            "location": "Grozny, with a friend",
+            "threats": ["police_detention", "outing"],
+            "needs": ["shelter", "evacuation"],
+            "languages": ["ru"],
+            "risk": "3",
+            "narrative": "Detained last week, released, told to report again. " * 5,
+        }
+        with self.client.post(
+            "/cases/new/", data, name="intake", allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code != 302 or "/cases/" not in response.headers.get("Location", ""):
+                response.failure(f"request not recorded: {response.status_code}")

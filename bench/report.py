@@ -17,6 +17,8 @@ TARGETS = {
     "detail_queries": (operator.le, 10),
     "encrypted_vs_plain_ratio": (operator.le, 1.3),
     "intake_per_s": (operator.ge, 100),
+    "intake_http_per_s": (operator.ge, 100),
+    "intake_http_errors": (operator.eq, 0),
     "purge_per_s": (operator.ge, 1000),
     "purge_peak_mb": (None, None),
     "reminder_scan_s": (operator.lt, 1),
