@@ -127,6 +127,9 @@ class Case(models.Model):
             models.Index(fields=["team", "created_at"]),
             models.Index(fields=["team", "status", "-risk", "created_at"]),
             models.Index(fields=["team", "follow_up_on"]),
+            # Filtering by region: without it, counting a region's cases read
+            # the team's rows one by one (10 ms of the page at 100,000 cases).
+            models.Index(fields=["team", "region", "created_at"]),
             # "Is this handle known to my team?": both equalities in one index,
             # or the planner walks the team's date index instead.
             models.Index(fields=["handle_index", "team", "created_at"]),

@@ -12,7 +12,7 @@ from intake.models import Case, CheckIn
 from referrals.models import Referral
 from referrals.services import referral_move
 from reminders import services
-from reminders.models import Notification
+from reminders.models import Kind, Notification
 from reminders.tasks import scan_reminders, send_digests
 from tests.concurrency import run_at_once
 from tests.factories import CaseFactory, ReferralFactory
@@ -181,6 +181,17 @@ class TestTheBellAndList:
         note = Notification.objects.get()
         client.post(reverse("reminders:notification_done"), {"notification": note.pk})
         assert Notification.objects.open().count() == 0
+
+    @pytest.mark.parametrize(("open_count", "shown"), [(99, "99"), (100, "99+"), (130, "99+")])
+    def test_the_bell_stops_counting_at_99(self, client, team_a, coordinator, open_count, shown):
+        case = CaseFactory(team=team_a)
+        Notification.objects.bulk_create(
+            Notification(user=coordinator, kind=Kind.FIRST_RESPONSE, key=f"k{n}", case=case)
+            for n in range(open_count)
+        )
+        client.force_login(coordinator)
+        page = client.get(reverse("intake:case_list")).content.decode()
+        assert f'<span class="count due">{shown}</span>' in page
 
     def test_a_case_moved_to_another_team_leaves_the_list_and_the_bell(
         self, client, team_a, team_b, coordinator
