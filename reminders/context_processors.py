@@ -16,5 +16,5 @@ def bell(request) -> dict:
     # Only reminders about cases the user may still see (a case can change team).
     mine = Notification.objects.open().filter(user=user)
     visible = mine.filter(Q(case__isnull=True) | through_visible_case(user))
-    count = visible[: BELL_CAP + 1].count()
+    count = visible.order_by()[: BELL_CAP + 1].count()  # unordered: stop at the cap
     return {"open_reminders": f"{BELL_CAP}+" if count > BELL_CAP else count}
