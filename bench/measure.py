@@ -51,6 +51,19 @@ LIST_QUERIES = [
 ]
 
 
+def measure_machine() -> dict:
+    """Time a fixed piece of pure Python: how fast this machine is today.
+
+    The same code measured on another day can differ by a third on this
+    shared machine; compare runs after dividing by this.
+    """
+
+    def work():
+        return sorted(str(i * 7919 % 100_003) for i in range(100_000))
+
+    return {"machine_ref_ms": percentiles([timed(work)[1] for _ in range(30)])["p50"]}
+
+
 def bench_user(role: str) -> User:
     """The bench user of this role whose teams hold the most cases."""
     users = User.objects.filter(username__startswith="bench-", role=role, is_active=True)
@@ -308,6 +321,7 @@ def main():
     client = signed_in_client(caseworker)
     result["visible_cases"] = cases_visible_to(caseworker).count()
     steps = [
+        ("machine", measure_machine),
         ("list", lambda: measure_list(client, args.requests)),
         ("detail", lambda: measure_detail(client, caseworker, args.requests)),
         ("plain twin", lambda: measure_plain_ratio(client, caseworker, args.requests)),
