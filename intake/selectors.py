@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
-from intake.models import Case
+from intake.models import Case, CheckIn
 
 
 def require_case_staff(user: User) -> None:
@@ -46,6 +46,16 @@ def through_visible_case(user: User, via: str = "case") -> Q:
     if not user.is_authenticated or not user.sees_team_cases:
         return Q(pk__in=[])
     return Q(**{f"{via}__team__in": team_ids(user)})
+
+
+def missed_checkins_visible_to(user: User, now: datetime | None = None) -> QuerySet[CheckIn]:
+    """Check-ins due and not heard from, on cases the user may see: longest missed first."""
+    return (
+        CheckIn.objects.missed(now)
+        .filter(through_visible_case(user))
+        .select_related("case")
+        .order_by("due_at", "pk")
+    )
 
 
 def get_case_for(user: User, reference: str, *, write: bool = False, coordinate: bool = False):

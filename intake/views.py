@@ -22,13 +22,14 @@ from intake.forms import (
     StatusForm,
     VerificationForm,
 )
-from intake.models import Case, CheckIn
+from intake.models import Case
 from intake.pagination import CappedPaginator
 from intake.selectors import (
     assignees_in,
     case_timeline,
     cases_visible_to,
     get_case_for,
+    missed_checkins_visible_to,
     referrals_with_history,
     require_case_staff,
     team_ids,
@@ -60,11 +61,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     page = CappedPaginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
     # Until handled, a missed check-in stays at the top of the first page people see.
-    missed = (
-        CheckIn.objects.missed()
-        .filter(case__in=cases_visible_to(request.user))
-        .select_related("case")
-        .only("pk", "due_at", "case__reference", "case__alias")
+    missed = missed_checkins_visible_to(request.user).only(
+        "pk", "due_at", "case__reference", "case__alias"
     )
     context = {"filter": case_filter, "page": page, "missed": missed}
     return render(request, "intake/case_list.html", context)

@@ -26,7 +26,7 @@ from django.utils import timezone
 from accounts.models import User
 from intake.choices import Risk
 from intake.models import Case, CheckIn
-from intake.selectors import cases_visible_to, through_visible_case
+from intake.selectors import cases_visible_to, missed_checkins_visible_to, through_visible_case
 from referrals.models import Referral
 from referrals.selectors import referrals_for_staff
 from referrals.status import ReferralStatus
@@ -61,12 +61,8 @@ def section(queryset: QuerySet, shown: int = SHOWN) -> Section:
 
 def missed_checkins(user: User, now: datetime | None = None) -> QuerySet[CheckIn]:
     """Check-ins nobody has confirmed since they fell due, longest missed first."""
-    return (
-        CheckIn.objects.missed(now)
-        .filter(case__in=cases_visible_to(user))
-        .select_related("case")
-        .only("due_at", *(f"case__{c}" for c in CASE_COLUMNS))
-        .order_by("due_at", "pk")
+    return missed_checkins_visible_to(user, now).only(
+        "due_at", *(f"case__{c}" for c in CASE_COLUMNS)
     )
 
 

@@ -8,8 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from intake.models import CheckIn
-from intake.selectors import cases_visible_to, require_case_staff, through_visible_case
+from intake.selectors import (
+    missed_checkins_visible_to,
+    require_case_staff,
+    through_visible_case,
+)
 from ops.http import posted_id
 from reminders import services
 from reminders.dashboard import (
@@ -63,11 +66,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         .annotate(urgent=DbCase(When(kind=Kind.CHECKIN_MISSED, then=Value(0)), default=Value(1)))
         .order_by("urgent", "-created_at")[:200]
     )
-    missed = (
-        CheckIn.objects.missed()
-        .filter(case__in=cases_visible_to(request.user))
-        .select_related("case")
-        .only("pk", "due_at", "case__reference", "case__alias")
+    missed = missed_checkins_visible_to(request.user).only(
+        "pk", "due_at", "case__reference", "case__alias"
     )
     context = {"notifications": notifications, "missed": missed}
     return render(request, "reminders/notification_list.html", context)
