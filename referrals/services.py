@@ -1,9 +1,11 @@
 """Work on partners and referrals that spans models or accounts."""
 
+from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,6 +143,20 @@ def release_reserved_place(referral: Referral) -> None:
     """Give back the place this referral took, once, whoever asks first."""
     if Referral.objects.filter(pk=referral.pk, place_reserved=True).update(place_reserved=False):
         referral.partner.release_place()
+
+
+def release_reserved_places(referrals: QuerySet[Referral]) -> None:
+    """Give back the places these referrals took, one update per partner (a purge's batch)."""
+    # Locked: a move releasing one of these places at the same time waits,
+    # then finds it released, so no place is given back twice.
+    locked = list(
+        referrals.filter(place_reserved=True).select_for_update().values_list("pk", "partner_id")
+    )
+    Referral.objects.filter(pk__in=[pk for pk, _partner in locked]).update(place_reserved=False)
+    for partner_id, places in Counter(partner for _pk, partner in locked).items():
+        Partner.objects.filter(pk=partner_id, capacity__isnull=False).update(
+            capacity=F("capacity") + places
+        )
 
 
 @transaction.atomic

@@ -32,7 +32,7 @@ from evacuations.status import PlanStatus
 from intake.models import Case, StatusChange
 from intake.status import Status
 from referrals.models import Referral
-from referrals.services import release_reserved_place
+from referrals.services import release_reserved_places
 from retention.models import (
     RetentionPolicy,
     RetiredCaseCount,
@@ -200,11 +200,12 @@ def _purge(cases: QuerySet[Case], *, reason: str, by: User | None = None, why: s
         )
         _add_referral_and_milestone_counts(locked)
         _add_route_counts(locked)
-        reserved = Referral.objects.filter(case__in=locked, place_reserved=True)
-        for referral in reserved.select_related("partner"):
-            release_reserved_place(referral)
+        release_reserved_places(Referral.objects.filter(case__in=locked))
         references = [case.reference for case in locked]
-        Case.objects.filter(pk__in=[case.pk for case in locked]).delete()
+        # Primary keys only: Django's deletion would otherwise load (and so
+        # decrypt) every column of every case, and a case nobody can decrypt
+        # any more must still go.
+        Case.objects.filter(pk__in=[case.pk for case in locked]).only("pk").delete()
         detail = {"reason": reason, "why": why} if why else {"reason": reason}
         record_many(
             Action.PURGE, actor=by, object_type="case", object_refs=references, detail=detail

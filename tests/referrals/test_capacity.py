@@ -3,7 +3,7 @@
 import pytest
 
 from referrals.models import Partner, Referral
-from referrals.services import referral_move
+from referrals.services import referral_move, release_reserved_places
 from referrals.status import ReferralError
 from tests.concurrency import run_at_once
 from tests.factories import PartnerFactory, ReferralFactory
@@ -75,6 +75,39 @@ def test_two_concurrent_accepts_cannot_overbook_the_last_place(partner):
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], ReferralError)
     assert places(org) == 0
+
+
+def test_a_batch_release_gives_back_each_taken_place_once(db, partner):
+    one, two = PartnerFactory(capacity=2), PartnerFactory(capacity=None)
+    taken = [acknowledged(one, partner) for _ in range(2)] + [acknowledged(two, partner)]
+    for referral in taken:
+        referral_move(referral=referral, to="accepted", by=partner)
+    never_taken = acknowledged(one, partner)
+    assert places(one) == 0
+    ids = [r.pk for r in [*taken, never_taken]]
+    release_reserved_places(Referral.objects.filter(pk__in=ids))
+    release_reserved_places(Referral.objects.filter(pk__in=ids))  # again: nothing more
+    assert (places(one), places(two)) == (2, None)
+    assert not Referral.objects.filter(pk__in=ids, place_reserved=True).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_release_racing_a_completion_gives_the_place_back_once(partner):
+    from django.db import transaction
+
+    org = PartnerFactory(capacity=1)
+    referral = acknowledged(org, partner)
+    referral_move(referral=referral, to="accepted", by=partner)
+    jobs = [
+        lambda: referral_move(referral=referral, to="completed", by=partner),
+        lambda: transaction.atomic()(release_reserved_places)(
+            Referral.objects.filter(pk=referral.pk)
+        ),
+    ]
+    outcomes = run_at_once(lambda: jobs.pop()())
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    assert places(org) == 1
 
 
 def test_a_place_is_given_back_only_if_it_was_taken(db, partner, caseworker):

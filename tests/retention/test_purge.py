@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import verify_chain
+from crypto.fields import DecryptionError
 from intake import services as intake_services
 from intake.models import Case, FlaggedHandle
 from referrals.services import referral_move
@@ -178,6 +179,30 @@ def test_purging_an_accepted_referral_frees_the_place(db, partner):
         status="closed", closure_reason="stable", closed_at=timezone.now() - 100 * DAY
     )
     services.purge_expired()
+    org.refresh_from_db()
+    assert org.capacity == 1
+
+
+def test_a_case_nobody_can_decrypt_is_still_purged(db):
+    # A key lost long ago must not keep an expired case alive: the purge
+    # reads plain columns only, the deletion included.
+    org = PartnerFactory(capacity=1)
+    case = CaseFactory()
+    referral = ReferralFactory(case=case, partner=org)
+    for step in ("sent", "acknowledged", "accepted"):  # takes the partner's one place
+        referral_move(referral=referral, to=step, by=None)
+    Case.objects.filter(pk=case.pk).update(
+        status="closed", closure_reason="stable", closed_at=timezone.now() - 100 * DAY
+    )
+    NoteFactory(case=case)
+    unreadable = "gAAAAABkZm9yZ2VkLXRva2VuLXRoYXQtbm8ta2V5LW9wZW5z"
+    with connection.cursor() as cursor:  # below the fields, which would encrypt it
+        cursor.execute("UPDATE intake_case SET alias = %s, narrative = %s", [unreadable] * 2)
+        cursor.execute("UPDATE referrals_referral SET summary = %s", [unreadable])
+    with pytest.raises(DecryptionError):
+        Case.objects.get(pk=case.pk)
+    assert services.purge_expired() == {"closed": 1}
+    assert not exists(case)
     org.refresh_from_db()
     assert org.capacity == 1
 
