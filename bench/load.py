@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from common import BENCH_VAR, ROOT, django_setup, signed_in_client
 
@@ -73,7 +74,9 @@ def stats_row(stats_csv, name: str) -> dict:
         return next(r for r in csv.DictReader(rows) if r["Name"] == name)
 
 
-def locust(user_class: str, users: int, seconds: int, base: str, prefix, sessions) -> None:
+def locust(
+    user_class: str, users: int, seconds: int, base: str, prefix: Path, sessions: Path
+) -> None:
     subprocess.run(
         [
             BIN / "locust",

@@ -21,6 +21,8 @@ with open(os.environ["LOAD_SESSIONS"]) as sessions_file:
 _next_session = itertools.cycle(SESSIONS["caseworkers"])
 _next_desk = itertools.cycle(SESSIONS["desks"])
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# Where a recorded request redirects: its case page (not a sign-in or 2FA page).
+CASE_PAGE = re.compile(r"/cases/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/")
 LISTS = [
     "?sort=risk",
     "?status=active&sort=oldest",
@@ -50,11 +52,13 @@ class Caseworker(HttpUser):
     @task(1)
     def save_note(self):
         reference = random.choice(self.references)
-        page = self.client.get(f"/cases/{reference}/", name="case detail")
-        token = CSRF.search(page.text)
-        if token is None:
-            page.failure("no CSRF token on the case page")
-            return
+        with self.client.get(
+            f"/cases/{reference}/", name="case detail", catch_response=True
+        ) as page:
+            token = CSRF.search(page.text)
+            if token is None:
+                page.failure("no CSRF token on the case page")
+                return
         with self.client.post(
             f"/cases/{reference}/notes/",
             {"csrfmiddlewaretoken": token.group(1), "body": "Called back; safe for tonight."},
@@ -80,11 +84,11 @@ class Desk(HttpUser):
     def open_form(self) -> bool:
         # Also shows (and so takes out of the session) the confirmations so
         # far, which a browser following each redirect would have shown.
-        page = self.client.get("/cases/new/", name="intake form")
-        token = CSRF.search(page.text)
-        if token is None:
-            page.failure("no CSRF token on the intake form")
-            return False
+        with self.client.get("/cases/new/", name="intake form", catch_response=True) as page:
+            token = CSRF.search(page.text)
+            if token is None:
+                page.failure("no CSRF token on the intake form")
+                return False
         self.token = token.group(1)
         return True
 
@@ -111,5 +115,6 @@ class Desk(HttpUser):
         with self.client.post(
             "/cases/new/", data, name="intake", allow_redirects=False, catch_response=True
         ) as response:
-            if response.status_code != 302 or "/cases/" not in response.headers.get("Location", ""):
+            location = response.headers.get("Location", "")
+            if response.status_code != 302 or not CASE_PAGE.fullmatch(location):
                 response.failure(f"request not recorded: {response.status_code}")

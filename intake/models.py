@@ -160,13 +160,14 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    def validate_constraints(self, exclude=None) -> None:
+    def validate_constraints(self, exclude: set[str] | None = None) -> None:
         """Leave the check constraints above to the database.
 
         Each restates a field's choices or the status machine, which field
-        validation and `move_to` check already. Django would ask the database
-        again, one query per constraint, on every intake and edit: 12% of
-        an intake on PostgreSQL (bench/README.md).
+        validation and `move_to` check already; Django would ask the
+        database again on every intake and edit (the risk check, a query of
+        its own: about a tenth of an intake on PostgreSQL, bench/README.md).
+        Case has no other kind of constraint (a test keeps it so).
         """
 
     # Labels for the case list, fifty rows at a time: Django's get_FOO_display

@@ -145,15 +145,20 @@ def release_reserved_place(referral: Referral) -> None:
         referral.partner.release_place()
 
 
-def release_reserved_places(referrals: QuerySet[Referral]) -> None:
+@transaction.atomic
+def release_reserved_places(*, referrals: QuerySet[Referral]) -> None:
     """Give back the places these referrals took, one update per partner (a purge's batch)."""
     # Locked: a move releasing one of these places at the same time waits,
-    # then finds it released, so no place is given back twice.
+    # then finds it released, so no place is given back twice. Rows and
+    # partners in key order, so two batches at once cannot deadlock.
     locked = list(
-        referrals.filter(place_reserved=True).select_for_update().values_list("pk", "partner_id")
+        referrals.filter(place_reserved=True)
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", "partner_id")
     )
     Referral.objects.filter(pk__in=[pk for pk, _partner in locked]).update(place_reserved=False)
-    for partner_id, places in Counter(partner for _pk, partner in locked).items():
+    for partner_id, places in sorted(Counter(partner for _pk, partner in locked).items()):
         Partner.objects.filter(pk=partner_id, capacity__isnull=False).update(
             capacity=F("capacity") + places
         )

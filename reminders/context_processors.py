@@ -17,4 +17,4 @@ def bell(request) -> dict:
     mine = Notification.objects.open().filter(user=user)
     visible = mine.filter(Q(case__isnull=True) | through_visible_case(user))
     count = visible.order_by()[: BELL_CAP + 1].count()  # unordered: stop at the cap
-    return {"open_reminders": f"{BELL_CAP}+" if count > BELL_CAP else count}
+    return {"open_reminders": min(count, BELL_CAP), "open_reminders_capped": count > BELL_CAP}

@@ -1,7 +1,8 @@
 """What needs action now: the queries behind the dashboard case staff land on.
 
-Every selector starts from `cases_visible_to(user)`, so a section can only
-ever hold the user's own teams' cases. Each returns a queryset sorted most
+Every selector starts from `cases_visible_to(user)` or joins through
+`through_visible_case(user)`, so a section can only ever hold the user's own
+teams' cases. Each returns a queryset sorted most
 urgent first; `section()` cuts it to the rows shown and counts the rest.
 """
 

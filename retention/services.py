@@ -200,11 +200,12 @@ def _purge(cases: QuerySet[Case], *, reason: str, by: User | None = None, why: s
         )
         _add_referral_and_milestone_counts(locked)
         _add_route_counts(locked)
-        release_reserved_places(Referral.objects.filter(case__in=locked))
+        release_reserved_places(referrals=Referral.objects.filter(case__in=locked))
         references = [case.reference for case in locked]
         # Primary keys only: Django's deletion would otherwise load (and so
         # decrypt) every column of every case, and a case nobody can decrypt
-        # any more must still go.
+        # any more must still go. Rows hanging off it are loaded by key alone
+        # too, as long as no model has a delete signal receiver.
         Case.objects.filter(pk__in=[case.pk for case in locked]).only("pk").delete()
         detail = {"reason": reason, "why": why} if why else {"reason": reason}
         record_many(

@@ -85,8 +85,8 @@ def test_a_batch_release_gives_back_each_taken_place_once(db, partner):
     never_taken = acknowledged(one, partner)
     assert places(one) == 0
     ids = [r.pk for r in [*taken, never_taken]]
-    release_reserved_places(Referral.objects.filter(pk__in=ids))
-    release_reserved_places(Referral.objects.filter(pk__in=ids))  # again: nothing more
+    release_reserved_places(referrals=Referral.objects.filter(pk__in=ids))
+    release_reserved_places(referrals=Referral.objects.filter(pk__in=ids))  # again: nothing more
     assert (places(one), places(two)) == (2, None)
     assert not Referral.objects.filter(pk__in=ids, place_reserved=True).exists()
 
@@ -94,16 +94,12 @@ def test_a_batch_release_gives_back_each_taken_place_once(db, partner):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_release_racing_a_completion_gives_the_place_back_once(partner):
-    from django.db import transaction
-
     org = PartnerFactory(capacity=1)
     referral = acknowledged(org, partner)
     referral_move(referral=referral, to="accepted", by=partner)
     jobs = [
         lambda: referral_move(referral=referral, to="completed", by=partner),
-        lambda: transaction.atomic()(release_reserved_places)(
-            Referral.objects.filter(pk=referral.pk)
-        ),
+        lambda: release_reserved_places(referrals=Referral.objects.filter(pk=referral.pk)),
     ]
     outcomes = run_at_once(lambda: jobs.pop()())
     assert not [o for o in outcomes if isinstance(o, Exception)]

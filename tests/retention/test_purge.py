@@ -199,6 +199,7 @@ def test_a_case_nobody_can_decrypt_is_still_purged(db):
     with connection.cursor() as cursor:  # below the fields, which would encrypt it
         cursor.execute("UPDATE intake_case SET alias = %s, narrative = %s", [unreadable] * 2)
         cursor.execute("UPDATE referrals_referral SET summary = %s", [unreadable])
+        cursor.execute("UPDATE intake_note SET body = %s", [unreadable])
     with pytest.raises(DecryptionError):
         Case.objects.get(pk=case.pk)
     assert services.purge_expired() == {"closed": 1}
