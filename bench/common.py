@@ -36,6 +36,24 @@ def signed_in_client(user):
     return client
 
 
+def intake_form(*, team_id: int, alias: str, handle: str) -> dict:
+    """What an operator types into the intake form (both intake measures post it)."""
+    return {
+        "team": team_id,
+        "alias": alias,
+        "contact_channel": "telegram",
+        "contact_handle": handle,
+        "safe_contact": "Write first; never call.",
+        "region": "chechnya",
+        "location": "Grozny, with a friend",
+        "threats": ["police_detention", "outing"],
+        "needs": ["shelter", "evacuation"],
+        "languages": ["ru"],
+        "risk": "3",
+        "narrative": "Detained last week, released, told to report again. " * 5,
+    }
+
+
 def percentiles(samples_ms: list[float]) -> dict:
     cuts = statistics.quantiles(samples_ms, n=100, method="inclusive")
     return {"p50": round(cuts[49], 2), "p95": round(cuts[94], 2), "n": len(samples_ms)}

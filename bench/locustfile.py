@@ -14,6 +14,7 @@ import random
 import re
 import uuid
 
+from common import intake_form
 from locust import HttpUser, between, constant, task
 
 with open(os.environ["LOAD_SESSIONS"]) as sessions_file:
@@ -97,21 +98,10 @@ class Desk(HttpUser):
         if self.posted % self.FORM_EVERY == 0 and not self.open_form():
             return
         self.posted += 1
-        data = {
-            "csrfmiddlewaretoken": self.token,
-            "team": self.team,
-            "alias": "Load intake",
-            "contact_channel": "telegram",
-            "contact_handle": f"@load_{uuid.uuid4().hex}",
-            "safe_contact": "Write first; never call.",
-            "region": "chechnya",
-            "location": "Grozny, with a friend",
-            "threats": ["police_detention", "outing"],
-            "needs": ["shelter", "evacuation"],
-            "languages": ["ru"],
-            "risk": "3",
-            "narrative": "Detained last week, released, told to report again. " * 5,
-        }
+        data = intake_form(
+            team_id=self.team, alias="Load intake", handle=f"@load_{uuid.uuid4().hex}"
+        )
+        data["csrfmiddlewaretoken"] = self.token
         with self.client.post(
             "/cases/new/", data, name="intake", allow_redirects=False, catch_response=True
         ) as response:

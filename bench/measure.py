@@ -16,7 +16,15 @@ from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from common import BENCH_VAR, ROOT, django_setup, percentiles, signed_in_client, timed
+from common import (
+    BENCH_VAR,
+    ROOT,
+    django_setup,
+    intake_form,
+    percentiles,
+    signed_in_client,
+    timed,
+)
 
 django_setup()
 
@@ -174,20 +182,8 @@ def measure_plain_ratio(client, user, requests: int) -> dict:
 
 
 def intake_post(team_id: int, number: int) -> dict:
-    return {
-        "team": team_id,
-        "alias": f"Bench intake {number}",
-        "contact_channel": "telegram",
-        "contact_handle": f"@bench_intake_{time.time_ns()}_{number}",
-        "safe_contact": "Write first; never call.",
-        "region": "chechnya",
-        "location": "Grozny, with a friend",
-        "threats": ["police_detention", "outing"],
-        "needs": ["shelter", "evacuation"],
-        "languages": ["ru"],
-        "risk": "3",
-        "narrative": "Detained last week, released, told to report again. " * 5,
-    }
+    handle = f"@bench_intake_{time.time_ns()}_{number}"  # known to nobody: no warning
+    return intake_form(team_id=team_id, alias=f"Bench intake {number}", handle=handle)
 
 
 def browser_post(client, url: str, data: dict):
