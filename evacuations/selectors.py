@@ -11,6 +11,11 @@ from intake.choices import Verification
 from intake.selectors import require_case_staff, through_visible_case
 from referrals.models import Referral
 
+# What the plan pages never show of the case and of a leg's referral: left
+# unread, so they are neither decrypted for nothing nor in memory in the clear.
+CASE_UNSHOWN = ("contact_handle", "safe_contact", "location", "narrative")
+REFERRAL_UNSHOWN = ("summary", "shared_snapshot", "decline_reason", "outcome_note")
+
 
 def plans_visible_to(user: User) -> QuerySet[Plan]:
     """Plans of the cases the user may see: the case decides, as everywhere."""
@@ -22,6 +27,7 @@ def get_plan_for(user: User, reference: str, *, write: bool = False) -> Plan:
     plan = (
         plans_visible_to(user)
         .select_related("case", "case__team", "template")
+        .defer(*(f"case__{name}" for name in CASE_UNSHOWN))
         .filter(reference=reference)
         .first()
     )
@@ -33,7 +39,7 @@ def get_plan_for(user: User, reference: str, *, write: bool = False) -> Plan:
 
 
 def get_leg(plan: Plan, key: str) -> Leg:
-    leg = plan.legs.select_related("referral__partner").filter(key=key).first()
+    leg = _with_referral(plan.legs.all()).filter(key=key).first()
     if leg is None:
         raise Http404
     leg.plan = plan  # already checked and loaded: no second read
@@ -41,7 +47,14 @@ def get_leg(plan: Plan, key: str) -> Leg:
 
 
 def legs_of(plan: Plan) -> list[Leg]:
-    return list(plan.legs.select_related("referral__partner", "checkin"))
+    return list(_with_referral(plan.legs.select_related("checkin")))
+
+
+def _with_referral(legs: QuerySet[Leg]) -> QuerySet[Leg]:
+    unshown = [f"referral__{name}" for name in REFERRAL_UNSHOWN]
+    return legs.select_related("referral__partner").defer(
+        *unshown, "referral__partner__contact_details"
+    )
 
 
 def legs_for_partner(referral: Referral, *, channels_burned: bool = False) -> list[Leg]:

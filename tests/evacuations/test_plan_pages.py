@@ -108,6 +108,23 @@ def test_the_plan_page_costs_the_same_queries_for_one_leg_or_eight(
     assert len(eight) == len(one)
 
 
+def test_the_plan_pages_read_nothing_they_do_not_show(
+    client, caseworker, plan, add_leg, sent_referral
+):
+    # Texts the plan pages never show are not even decrypted: made unreadable
+    # below the fields, they must not stop the pages.
+    leg = add_leg(referral=sent_referral)
+    unreadable = "gAAAAABkZm9yZ2VkLXRva2VuLXRoYXQtbm8ta2V5LW9wZW5z"
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE intake_case SET narrative = %s, location = %s", [unreadable] * 2)
+        cursor.execute("UPDATE referrals_referral SET summary = %s", [unreadable])
+        cursor.execute("UPDATE referrals_partner SET contact_details = %s", [unreadable])
+    client.force_login(caseworker)
+    assert client.get(plan_url(plan)).status_code == 200
+    edit = reverse("evacuations:leg_edit", args=[plan.reference, leg.key])
+    assert client.get(edit).status_code == 200
+
+
 def test_reading_a_plan_or_a_leg_is_an_audited_read_of_its_case(client, caseworker, plan, add_leg):
     from audit.models import Action, AuditEvent
 
