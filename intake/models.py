@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from crypto.fields import EncryptedCharField, EncryptedTextField
 from intake.choices import Channel, Language, Need, Region, Risk, Threat, Verification
 from intake.fields import ChoiceListField
+from intake.links import case_url
 from intake.status import TRANSITIONS, ClosureReason, Status, check_transition
 
 # Crockford's base32 without look-alikes: a reference can be read over a
@@ -183,6 +184,12 @@ class Case(models.Model):
     @property
     def region_label(self) -> str:
         return Region(self.region).label
+
+    # Not get_absolute_url: that would open the admin's "view on site"
+    # redirect, which maps a sequential id to the case's reference.
+    @property
+    def page_url(self) -> str:
+        return case_url(self.reference)
 
     @property
     def device_compromised(self) -> bool:

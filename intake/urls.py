@@ -1,10 +1,11 @@
 from django.urls import path, register_converter
 
 from intake import views
+from intake.links import REFERENCE_REGEX
 
 
 class ReferenceConverter:
-    regex = "[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}"
+    regex = REFERENCE_REGEX
 
     def to_python(self, value: str) -> str:
         return value

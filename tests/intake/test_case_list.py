@@ -148,3 +148,11 @@ def test_the_second_page_keeps_the_default_order(listed, team_a):
     assert not set(first) & set(second)
     risks = [c.risk for c in listed.get(URL).context["page"]]
     assert risks == sorted(risks, reverse=True)
+
+
+def test_each_row_links_to_the_page_of_its_case(listed, team_a):
+    cases = CaseFactory.create_batch(3, team=team_a)
+    html = listed.get(URL).content.decode()
+    for case in cases:
+        href = f'href="{reverse("intake:case_detail", args=[case.reference])}"'
+        assert html.count(href) == 1
