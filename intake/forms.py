@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Team, User
 from intake.choices import Risk, Verification
 from intake.models import INTAKE_FIELDS, Case, Note
-from intake.selectors import team_ids
+from intake.selectors import teams_of
 from intake.status import ClosureReason, Status
 
 ALLOWED_CONTROLS = {"\n", "\r", "\t"}
@@ -51,12 +51,30 @@ class CaseForm(CleanTextMixin, forms.ModelForm):
         self.fields["risk"].choices = Risk.choices
 
 
+class TeamField(forms.ChoiceField):
+    """One of the user's own teams, checked against those read for this request.
+
+    A ModelChoiceField would ask the database for the chosen team again.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.teams: dict[str, Team] = {}
+
+    def offer(self, teams: list[Team]) -> None:
+        self.teams = {str(team.pk): team for team in teams}
+        self.choices = [("", "---------"), *((pk, team.name) for pk, team in self.teams.items())]
+
+    def clean(self, value) -> Team:
+        return self.teams[super().clean(value)]
+
+
 class IntakeForm(CaseForm):
     """A new help request. Warns about a known or flagged handle before saving."""
 
     # Chosen among the user's own teams and handed to the service; not a model
     # field of this form, so it is not looked up a second time by model checks.
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("team"))
+    team = TeamField(label=_("team"))
     field_order = ["team"]
     record_anyway = forms.BooleanField(
         required=False, label=_("I have read the warning above; record this request anyway.")
@@ -64,10 +82,10 @@ class IntakeForm(CaseForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        ids = team_ids(user)
-        self.fields["team"].queryset = Team.objects.filter(pk__in=ids)
-        if len(ids) == 1:
-            self.fields["team"].initial = ids[0]
+        teams = teams_of(user)
+        self.fields["team"].offer(teams)
+        if len(teams) == 1:
+            self.fields["team"].initial = teams[0].pk
             self.fields["team"].widget = forms.HiddenInput()
 
 

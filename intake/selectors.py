@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Role, User
+from accounts.models import Role, Team, User
 from intake.models import Case, CheckIn
 
 
@@ -18,16 +18,21 @@ def require_case_staff(user: User) -> None:
         raise Http404
 
 
-def team_ids(user: User) -> list[int]:
-    """The user's teams, read once per request.
+def teams_of(user: User) -> list[Team]:
+    """The user's teams, read once per request."""
+    if not hasattr(user, "_teams"):
+        user._teams = list(user.teams.only("name"))
+    return user._teams
 
-    A literal list, not a subquery: with `team_id IN (3)` the database walks
-    the (team, sort key) index in order and stops after one page; with a
-    subquery it sorts the whole team first.
+
+def team_ids(user: User) -> list[int]:
+    """The user's teams, as a literal list of ids.
+
+    Not a subquery: with `team_id IN (3)` the database walks the (team, sort
+    key) index in order and stops after one page; with a subquery it sorts
+    the whole team first.
     """
-    if not hasattr(user, "_team_ids"):
-        user._team_ids = list(user.teams.values_list("pk", flat=True))
-    return user._team_ids
+    return [team.pk for team in teams_of(user)]
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:

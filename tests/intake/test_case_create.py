@@ -7,10 +7,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import CheckConstraint
 from django.urls import reverse
 
+from accounts.models import Role
 from crypto.blind_index import blind_index
 from intake.models import Case, FlaggedHandle
 from intake.status import Status
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, UserFactory
 
 URL = reverse("intake:case_create")
 
@@ -49,6 +50,25 @@ def test_an_operator_records_a_request(desk, operator, team_a):
     assert case.threats == ["outing", "police_detention"]
     assert case.handle_index == blind_index("@heron_demo")
     assert case.safe_contact == "Never call; relatives listen."
+
+
+@pytest.mark.parametrize("team", ["other", "", "0", "1 OR 1=1", "<b>", "\u0663", "9" * 400])
+def test_it_records_only_into_the_users_own_team(desk, team_b, team):
+    value = team_b.pk if team == "other" else team
+    response = desk.post(URL, {**data(team_b), "team": value})
+    assert response.status_code == 400
+    assert "team" in response.context["form"].errors
+    assert not Case.objects.exists()
+
+
+def test_a_member_of_two_teams_chooses_one(client, team_a, team_b):
+    both = UserFactory(role=Role.OPERATOR, teams=[team_a, team_b])
+    client.force_login(both)
+    page = client.get(URL).content.decode()
+    assert page.count(f'<option value="{team_a.pk}">{team_a.name}</option>') == 1
+    assert page.count(f'<option value="{team_b.pk}">{team_b.name}</option>') == 1
+    assert client.post(URL, data(team_b)).status_code == 302
+    assert Case.objects.get().team == team_b
 
 
 def test_the_reference_is_random_and_opaque(desk, team_a):
