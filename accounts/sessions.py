@@ -11,6 +11,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 
 
@@ -47,3 +48,16 @@ class SessionStore(DbSessionStore):
                 return
             session_key = self.session_key
         super().delete(stored_key(session_key))
+
+    def save(self, must_create=False):
+        if must_create or self.session_key is None:
+            return super().save(must_create=must_create)
+        # One UPDATE is atomic on its own. The parent wraps it in atomic()
+        # all the same: a BEGIN and a COMMIT, two more round trips on every
+        # request that writes the session (each confirmation message does).
+        row = self.create_model_instance(self._get_session())
+        updated = self.model.objects.filter(session_key=row.session_key).update(
+            session_data=row.session_data, expire_date=row.expire_date
+        )
+        if not updated:
+            raise UpdateError  # ended elsewhere meanwhile, as the parent says it

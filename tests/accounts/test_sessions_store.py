@@ -1,11 +1,13 @@
 """A stolen copy of the session table cannot take over a live session."""
 
+import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from accounts.sessions import stored_key
+from accounts.sessions import SessionStore, stored_key
 from tests.conftest import pass_second_factor
 from tests.factories import PASSWORD
 
@@ -31,3 +33,29 @@ def test_signing_out_deletes_the_stored_row(caseworker):
     assert Session.objects.filter(session_key=stored_key(signed_in)).exists()
     client.post(reverse("logout"))
     assert not Session.objects.filter(session_key=stored_key(signed_in)).exists()
+
+
+def test_a_change_is_written_to_the_stored_row_alone(caseworker, django_assert_num_queries):
+    client = Client()
+    client.post(reverse("login"), {"username": "caseworker", "password": PASSWORD})
+    pass_second_factor(client, caseworker)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    store = SessionStore(cookie)
+    store["marker"] = "written"
+    with django_assert_num_queries(1):  # the UPDATE: no transaction block around it
+        store.save()
+    assert Session.objects.count() == 1
+    assert SessionStore(cookie)["marker"] == "written"
+
+
+def test_a_session_ended_elsewhere_is_not_written_back(caseworker):
+    client = Client()
+    client.post(reverse("login"), {"username": "caseworker", "password": PASSWORD})
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    store = SessionStore(cookie)
+    assert store["_auth_user_id"] == str(caseworker.pk)  # read, as a request reads it
+    Session.objects.all().delete()  # signed out in another tab, or ended by an admin
+    store["marker"] = "late"
+    with pytest.raises(UpdateError):
+        store.save()
+    assert not Session.objects.exists()
