@@ -8,6 +8,7 @@ The database is whatever DATABASE_URL names, seeded by `manage.py seed_bench`.
 import argparse
 import json
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -45,6 +46,7 @@ from reminders import services as reminders  # noqa: E402
 from retention.models import RetentionPolicy  # noqa: E402
 
 FORM_ENCODED = "application/x-www-form-urlencoded"
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')  # new on each page
 KEEP_DAYS = 3650  # the longest retention an admin may set
 
 # A caseworker's day: the default order, then narrowing down.
@@ -160,8 +162,18 @@ def measure_plain_ratio(client, user, requests: int) -> dict:
             )
             super().__init__(data, queryset=queryset, **kwargs)
 
+    def page(url: str, filter_class) -> str:
+        intake.views.CaseFilter = filter_class
+        response = client.get(url)
+        return CSRF_TOKEN.sub("", response.content.decode())
+
     encrypted, plain = [], []
     try:
+        for query in LIST_QUERIES:
+            url = f"/cases/{query}"
+            # Twice at most: a "3 days" may turn "4 days" between the two.
+            if all(page(url, real_filter) != page(url, TwinFilter) for _ in range(2)):
+                raise SystemExit(f"the plaintext twin renders {url} differently")
         for i in range(requests):
             url = f"/cases/{LIST_QUERIES[i % len(LIST_QUERIES)]}"
             intake.views.CaseFilter = real_filter

@@ -43,6 +43,10 @@ def twin_model():
             },
         )
         attrs.update(__module__=__name__, Meta=meta, objects=CaseQuerySet.as_manager())
+        # The row's labels, link and flags, as the list shows them: without
+        # them the twin's rows would render blanks, by way of the template
+        # engine's failed lookups, and the ratio would compare different pages.
+        attrs.update({k: v for k, v in vars(Case).items() if isinstance(v, property)})
         _model = type("BenchPlainCase", (models.Model,), attrs)
     return _model
 
