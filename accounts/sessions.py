@@ -13,6 +13,7 @@ import hmac
 from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
+from django.db import DatabaseError, router
 
 
 def stored_key(session_key: str) -> str:
@@ -56,8 +57,12 @@ class SessionStore(DbSessionStore):
         # all the same: a BEGIN and a COMMIT, two more round trips on every
         # request that writes the session (each confirmation message does).
         row = self.create_model_instance(self._get_session())
-        updated = self.model.objects.filter(session_key=row.session_key).update(
-            session_data=row.session_data, expire_date=row.expire_date
-        )
+        rows = self.model._default_manager.using(router.db_for_write(self.model, instance=row))
+        try:
+            updated = rows.filter(session_key=row.session_key).update(
+                session_data=row.session_data, expire_date=row.expire_date
+            )
+        except DatabaseError as exc:
+            raise UpdateError from exc  # as the parent answers it: the session is lost
         if not updated:
-            raise UpdateError  # ended elsewhere meanwhile, as the parent says it
+            raise UpdateError  # ended elsewhere meanwhile

@@ -165,6 +165,8 @@ def measure_plain_ratio(client, user, requests: int) -> dict:
     def page(url: str, filter_class) -> str:
         intake.views.CaseFilter = filter_class
         response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url} answered {response.status_code}")
         return CSRF_TOKEN.sub("", response.content.decode())
 
     encrypted, plain = [], []

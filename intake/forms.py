@@ -65,8 +65,9 @@ class TeamField(forms.ChoiceField):
         self.teams = {str(team.pk): team for team in teams}
         self.choices = [("", "---------"), *((pk, team.name) for pk, team in self.teams.items())]
 
-    def clean(self, value) -> Team:
-        return self.teams[super().clean(value)]
+    def clean(self, value) -> Team | None:
+        value = super().clean(value)
+        return self.teams[value] if value else None
 
 
 class IntakeForm(CaseForm):

@@ -19,9 +19,9 @@ def require_case_staff(user: User) -> None:
 
 
 def teams_of(user: User) -> list[Team]:
-    """The user's teams, read once per request."""
+    """Return the user's teams, read once per request."""
     if not hasattr(user, "_teams"):
-        user._teams = list(user.teams.only("name"))
+        user._teams = list(user.teams.all())
     return user._teams
 
 

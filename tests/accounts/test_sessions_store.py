@@ -6,6 +6,7 @@ from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.sessions import SessionStore, stored_key
 from tests.conftest import pass_second_factor
@@ -59,3 +60,28 @@ def test_a_session_ended_elsewhere_is_not_written_back(caseworker):
     with pytest.raises(UpdateError):
         store.save()
     assert not Session.objects.exists()
+
+
+def test_a_new_expiry_is_written(caseworker):
+    client = Client()
+    client.post(reverse("login"), {"username": "caseworker", "password": PASSWORD})
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    store = SessionStore(cookie)
+    store.set_expiry(60)
+    store.save()
+    row = Session.objects.get(session_key=stored_key(cookie))
+    assert 50 <= (row.expire_date - timezone.now()).total_seconds() <= 60
+
+
+def test_signing_in_replaces_the_session_from_before(caseworker):
+    client = Client()
+    client.get(reverse("login"))
+    store = client.session
+    store["before"] = "sign-in"
+    store.save()
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post(reverse("login"), {"username": "caseworker", "password": PASSWORD})
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    assert not Session.objects.filter(session_key=stored_key(before)).exists()
+    assert Session.objects.filter(session_key=stored_key(after)).exists()

@@ -1,9 +1,13 @@
 import pytest
-from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.test import override_settings
+from django.urls import NoReverseMatch, include, path, reverse, set_script_prefix
 
 from intake.links import case_url
 from intake.models import new_reference
 from tests.factories import CaseFactory
+
+# This module doubles as a URLconf that mounts the case pages elsewhere.
+urlpatterns = [path("v2/cases/", include("intake.urls"))]
 
 
 @pytest.fixture
@@ -22,6 +26,16 @@ def test_it_follows_the_script_prefix(script_prefix):
     script_prefix("/corridor/")
     assert case_url(reference) == f"/corridor/cases/{reference}/"
     script_prefix("/")
+    assert case_url(reference) == f"/cases/{reference}/"
+    script_prefix("/0000-0000-0000/")  # the sample reference it resolves once
+    assert case_url(reference) == f"/0000-0000-0000/cases/{reference}/"
+
+
+def test_it_follows_the_urlconf():
+    reference = new_reference()
+    assert case_url(reference) == f"/cases/{reference}/"
+    with override_settings(ROOT_URLCONF=__name__):
+        assert case_url(reference) == f"/v2/cases/{reference}/"
     assert case_url(reference) == f"/cases/{reference}/"
 
 

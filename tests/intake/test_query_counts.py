@@ -41,3 +41,14 @@ def test_the_case_page_costs_the_same_however_much_hangs_off_it(client, casework
     assert queries(client, url) == queries(
         client, reverse("intake:case_detail", args=[large.reference])
     )
+
+
+def test_recording_a_request_reads_the_users_teams_once(client, operator):
+    client.force_login(operator)
+    team = operator.teams.get()
+    form = {"team": team.pk, "alias": "Heron", "contact_channel": "telegram", "risk": "2"}
+    form.update(contact_handle="@query_count", region="chechnya")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.post(reverse("intake:case_create"), form).status_code == 302
+    reads = [q["sql"] for q in captured.captured_queries if '"accounts_team"' in q["sql"]]
+    assert len(reads) == 1, reads
