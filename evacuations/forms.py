@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.widgets import DateInput
 from evacuations.models import (
     DocumentKind,
     DocumentStatus,
@@ -20,7 +21,6 @@ from intake.forms import CleanTextMixin
 from referrals.models import Referral
 from referrals.status import OPEN
 
-DATE = forms.DateInput(attrs={"type": "date"})
 # Plans look back a little (recording what already happened) and ahead a
 # couple of years; a date outside is a typo, and year 9999 breaks date arithmetic.
 PAST, FUTURE = timedelta(days=366), timedelta(days=3 * 366)
@@ -47,7 +47,7 @@ class PlanForm(CleanTextMixin, forms.ModelForm):
         validators=[plausible_date],
         label=_("first leg starts on"),
         help_text=_("With a route, its legs are dated from this day by their typical durations."),
-        widget=DATE,
+        widget=DateInput(),
     )
 
     class Meta:
@@ -61,8 +61,8 @@ class LegForm(CleanTextMixin, forms.ModelForm):
         model = Leg
         fields = LEG_FIELDS
         widgets = {
-            "planned_start": DATE,
-            "planned_end": DATE,
+            "planned_start": DateInput(),
+            "planned_end": DateInput(),
             "details": forms.Textarea(attrs={"rows": 3}),
             "partner_details": forms.Textarea(attrs={"rows": 2}),
         }

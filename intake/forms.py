@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
+from common.widgets import DateInput, DateTimeInput
 from intake.choices import Risk, Verification
 from intake.models import INTAKE_FIELDS, Case, Note
 from intake.selectors import teams_of
@@ -108,15 +109,19 @@ class StatusForm(forms.Form):
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         # Offer only the allowed moves, but accept any status, so that a move
-        # from a stale page gets the state machine's own message.
-        self.fields["to"].widget.choices = [(s.value, s.label) for s in case.allowed_statuses()]
+        # from a stale page gets the state machine's own message. Nothing is
+        # preselected: a status changed by a stray tap is a wrong record.
+        self.fields["to"].widget.choices = [
+            ("", _("Choose the new status")),
+            *((s.value, s.label) for s in case.allowed_statuses()),
+        ]
 
 
 class FollowUpForm(forms.Form):
     follow_up_on = forms.DateField(
         label=_("next follow-up"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
     def clean_follow_up_on(self):
@@ -148,7 +153,7 @@ class HandleCheckForm(CleanTextMixin, forms.Form):
 class CheckInForm(forms.Form):
     due_at = forms.DateTimeField(
         label=_("must have heard from them by"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeInput(),
     )
 
     def clean_due_at(self):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from common.widgets import DateInput, DateTimeInput
 from intake.choices import Need
 from intake.forms import CleanTextMixin
 from referrals.models import DRAFT_FIELDS, Partner, Referral
@@ -101,8 +102,8 @@ class ReferralForm(CleanTextMixin, forms.ModelForm):
         fields = DRAFT_FIELDS
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 5}),
-            "complete_by": forms.DateInput(attrs={"type": "date"}),
-            "consent_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "complete_by": DateInput(),
+            "consent_at": DateTimeInput(),
         }
 
     def clean(self):

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommonConfig(AppConfig):
+    """Helpers every app may use: form widgets and page parts. Imports no other app."""
+
+    name = "common"
+    verbose_name = _("Shared helpers")
