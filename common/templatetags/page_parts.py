@@ -1,0 +1,35 @@
+from django import template
+from django.forms import BaseForm, BooleanField
+from django.forms.utils import ErrorList
+
+register = template.Library()
+
+
+@register.inclusion_tag("_error_summary.html", takes_context=True)
+def error_summary(context) -> dict:
+    """List every error of the refused forms on this page, each linking to its field.
+
+    A refused form on a phone comes back scrolled to the top: the reason has
+    to be there (the GOV.UK error summary), not at the bottom of a long page.
+    """
+    forms, seen = [], set()
+    for value in context.flatten().values():
+        if isinstance(value, BaseForm) and value.is_bound and id(value) not in seen:
+            seen.add(id(value))
+            if value.errors:
+                forms.append(value)
+    return {"errors": [entry for form in forms for entry in _entries(form)]}
+
+
+def _entries(form: BaseForm):
+    visible = form.visible_fields()
+    first = f"#{visible[0].auto_id}" if visible else ""
+    for message in form.non_field_errors():
+        yield {"href": first, "message": message}
+    for bound in form:
+        errors: ErrorList = bound.errors
+        for message in errors:
+            href = "" if bound.is_hidden else f"#{bound.auto_id}"
+            # A checkbox's label is a sentence of its own; its message says enough.
+            label = "" if isinstance(bound.field, BooleanField) else bound.label
+            yield {"href": href, "label": label, "message": message}
