@@ -179,6 +179,10 @@ class Plan(models.Model):
     def arrival_done(self) -> bool:
         return self.legs.filter(kind=LegKind.ARRIVAL, status=LegStatus.DONE).exists()
 
+    def can_complete(self) -> bool:
+        """A plan completes on a confirmed arrival, with nothing left to happen."""
+        return self.is_open and self.arrival_done() and not self.pending_legs().exists()
+
 
 class Leg(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="legs")

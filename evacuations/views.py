@@ -98,6 +98,8 @@ def _detail(
         "cancel_form": CancelForm(),
         "documents_form": DocumentsForm(documents=documents),
         "can_relocate": services.can_relocate(plan.case),
+        # Offer "complete" only when it can work: a button that always fails is noise.
+        "can_complete": plan.can_complete(),
     }
     context.update(forms)
     return render(request, "evacuations/plan_detail.html", context, status=status)

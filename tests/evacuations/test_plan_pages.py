@@ -137,3 +137,17 @@ def test_reading_a_plan_or_a_leg_is_an_audited_read_of_its_case(client, casework
         ("case", caseworker, {"evacuation": plan.reference}),
         ("case", caseworker, {"evacuation": plan.reference, "leg": leg.key}),
     ]
+
+
+def test_it_offers_completing_only_when_the_plan_can_complete(
+    client, caseworker, plan, add_leg, active_case
+):
+    client.force_login(caseworker)
+    complete = reverse("evacuations:plan_complete", args=[plan.reference])
+    arrival = add_leg(LegKind.ARRIVAL)
+    assert complete not in client.get(plan_url(plan)).content.decode()
+    active_case.move_to(Status.IN_TRANSIT, by=caseworker)
+    services.leg_start(leg=arrival, by=caseworker)
+    assert complete not in client.get(plan_url(plan)).content.decode()
+    services.leg_arrived(leg=arrival, by=caseworker)
+    assert complete in client.get(plan_url(plan)).content.decode()
