@@ -21,6 +21,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# WCAG 2.1 AA, and from 2.2 the 24 px tap targets (SC 2.5.8): axe tags that
+# rule wcag22aa and leaves it off unless it is named. One list for every test.
+WCAG_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "rules": {"target-size": {"enabled": True}},
+}
 VIEWPORTS = {
     "phone": {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True},
     "desktop": {"viewport": {"width": 1280, "height": 860}},
