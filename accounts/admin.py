@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
-from accounts.models import STAFF_ROLES, Team, User
+from accounts.models import STAFF_ROLES, Role, Team, User
 from audit.models import Action
 from audit.services import record
 
@@ -18,6 +19,17 @@ PROFILE = (_("Profile"), {"fields": ["first_name", "last_name", "email", "langua
 ACCESS = (_("Access"), {"fields": ["role", "teams", "is_active", "is_staff"]})
 
 
+class NamedEmptyChoiceMixin:
+    """The empty choice of a select says what it means; "---------" says nothing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "role" in self.fields:
+            self.fields["role"].choices = [("", _("Choose a role")), *Role.choices]
+        if "language" in self.fields:
+            self.fields["language"].choices = [("", _("As the browser asks")), *settings.LANGUAGES]
+
+
 class StaffRoleFormMixin:
     def clean(self):
         data = super().clean()
@@ -26,19 +38,27 @@ class StaffRoleFormMixin:
         return data
 
 
-class CorridorUserChangeForm(StaffRoleFormMixin, UserChangeForm):
+class CorridorUserChangeForm(NamedEmptyChoiceMixin, StaffRoleFormMixin, UserChangeForm):
     pass
 
 
-class CorridorUserCreationForm(StaffRoleFormMixin, BaseUserAdmin.add_form):
+class CorridorUserCreationForm(NamedEmptyChoiceMixin, StaffRoleFormMixin, BaseUserAdmin.add_form):
     class Meta(BaseUserAdmin.add_form.Meta):
         model = User
         fields = ["username", "role", "teams", "is_staff"]
         widgets = {"teams": forms.CheckboxSelectMultiple}
 
 
+class NamedEmptyActionMixin:
+    """The action select starts on "Choose an action", not on "---------"."""
+
+    def get_action_choices(self, request, default_choices=None):
+        blank = [("", _("Choose an action"))]
+        return super().get_action_choices(request, default_choices or blank)
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NamedEmptyActionMixin, BaseUserAdmin):
     form = CorridorUserChangeForm
     add_form = CorridorUserCreationForm
     list_display = ["username", "role", "is_active", "last_login"]
@@ -91,5 +111,6 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(NamedEmptyActionMixin, admin.ModelAdmin):
+    list_display = ["name"]
     search_fields = ["name"]

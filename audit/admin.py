@@ -1,21 +1,40 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.alerts import current_alerts
 from audit.models import AuditEvent
 from audit.services import verify_chain
 
 
+def role_labels() -> dict[str, str]:
+    # The trail keeps the role's code as it was; its label comes from the user
+    # model through the relation, so audit imports nothing from accounts.
+    return dict(get_user_model()._meta.get_field("role").flatchoices)
+
+
+class ActorRoleFilter(admin.SimpleListFilter):
+    title = gettext_lazy("role")
+    parameter_name = "actor_role"
+
+    def lookups(self, request, model_admin):
+        return list(role_labels().items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(actor_role=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: who did what to which reference, when. Never case content."""
 
-    list_display = ["at", "actor", "actor_role", "action", "object_type", "object_ref", "ip_hash"]
+    list_display = ["at", "actor", "role", "action", "object_type", "object_ref", "ip_hash"]
     list_filter = [
         "action",
-        "actor_role",
+        ActorRoleFilter,
         ("actor", admin.RelatedOnlyFieldListFilter),
         "object_type",
         ("at", admin.DateFieldListFilter),
@@ -27,7 +46,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     fields = [
         "at",
         "actor",
-        "actor_role",
+        "role",
         "action",
         "object_type",
         "object_ref",
@@ -38,6 +57,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     change_list_template = "admin/audit/auditevent/change_list.html"
+
+    @admin.display(description=gettext_lazy("role"), ordering="actor_role")
+    def role(self, event: AuditEvent) -> str:
+        return role_labels().get(event.actor_role, event.actor_role) or "—"
 
     def has_add_permission(self, request):
         return False

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class Action(models.TextChoices):
@@ -26,6 +27,18 @@ class Action(models.TextChoices):
     EXPORT = "export", _("Exported")
 
 
+class ObjectType(models.TextChoices):
+    """What an event is about: the kinds of object the trail names by reference."""
+
+    CASE = "case", _("Case")
+    REFERRAL = "referral", _("Referral")
+    PARTNER = "partner", _("Partner")
+    EVACUATION = "evacuation", _("Evacuation plan")
+    ROUTE = "route", _("Route")
+    STATISTICS = "statistics", _("Statistics")
+    USER = "user", _("Staff account")
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("The audit trail is append-only.")
@@ -42,31 +55,38 @@ class AuditEvent(models.Model):
     constraint: the trail outlives accounts and is never updated).
     """
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         null=True,
         related_name="+",
+        verbose_name=_("staff account"),
     )
-    actor_role = models.CharField(max_length=20, blank=True)
-    action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
-    object_type = models.CharField(max_length=20, blank=True)
-    object_ref = models.CharField(max_length=40, blank=True, db_index=True)
-    detail = models.JSONField(default=dict, blank=True)
-    ip_hash = models.CharField(max_length=16, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    actor_role = models.CharField(_("role"), max_length=20, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices, db_index=True)
+    object_type = models.CharField(
+        _("kind of object"), max_length=20, choices=ObjectType.choices, blank=True
+    )
+    object_ref = models.CharField(_("reference"), max_length=40, blank=True, db_index=True)
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+    ip_hash = models.CharField(_("IP address (hashed)"), max_length=16, blank=True)
+    prev_hash = models.CharField(_("hash of the event before"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         indexes = [models.Index(fields=["actor", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.object_type} {self.object_ref}"
+        # Labels, not codes: this string titles the event's page in the admin.
+        parts = (self.get_action_display(), self.get_object_type_display(), self.object_ref)
+        return " · ".join(str(part) for part in parts if part)
 
     def save(self, *args, **kwargs):
         # On PostgreSQL a trigger refuses this too; SQLite has only this guard.
@@ -100,8 +120,14 @@ class ChainHead(models.Model):
     (row lock) and on SQLite (the write lock), so the chain never forks.
     """
 
-    last_hash = models.CharField(max_length=64, default="0" * 64)
-    length = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(_("newest hash"), max_length=64, default="0" * 64)
+    length = models.PositiveBigIntegerField(_("length"), default=0)
+
+    class Meta:
+        verbose_name = _("head of the audit chain")
+        verbose_name_plural = _("heads of the audit chain")
 
     def __str__(self) -> str:
-        return f"audit chain of {self.length}"
+        return ngettext(
+            "audit chain of %(n)s event", "audit chain of %(n)s events", self.length
+        ) % {"n": self.length}

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.widgets import DateInput
+from core.widgets import DateInput
 from evacuations.models import (
     DocumentKind,
     DocumentStatus,
@@ -17,7 +17,7 @@ from evacuations.models import (
 )
 from evacuations.services import LEG_FIELDS, PLAN_FIELDS
 from evacuations.status import NextStep
-from intake.forms import CleanTextMixin
+from intake.forms import CleanTextMixin, NamedEmptyChoiceMixin
 from referrals.models import Referral
 from referrals.status import OPEN
 
@@ -35,7 +35,7 @@ def plausible_date(value: date | None) -> None:
         )
 
 
-class PlanForm(CleanTextMixin, forms.ModelForm):
+class PlanForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
     template = forms.ModelChoiceField(
         queryset=RouteTemplate.objects.filter(active=True),
         required=False,
@@ -56,7 +56,12 @@ class PlanForm(CleanTextMixin, forms.ModelForm):
         widgets = {"destination_city": forms.TextInput(attrs={"autocomplete": "off"})}
 
 
-class LegForm(CleanTextMixin, forms.ModelForm):
+class LegForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
+    empty_choice_labels = {
+        "partner_kind": _("No partner needed"),
+        "referral": _("No partner chosen yet"),
+    }
+
     class Meta:
         model = Leg
         fields = LEG_FIELDS
@@ -112,7 +117,7 @@ class CompleteForm(forms.Form):
     )
     not_relocated = forms.ChoiceField(
         label=_("If not, why not?"),
-        choices=[("", "—"), *NotRelocated.choices],
+        choices=[("", _("Not chosen")), *NotRelocated.choices],
         required=False,
     )
 

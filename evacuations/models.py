@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crypto.fields import EncryptedCharField, EncryptedTextField
 from evacuations.status import PENDING, LegStatus, PlanStatus
@@ -19,7 +20,8 @@ class LegKind(models.TextChoices):
     LEAVE_REGION = "leave_region", _("Leave the region")
     SHELTER = "shelter", _("Stay at a shelter")
     DOCUMENTS = "documents", _("Obtain a document or visa")
-    TRAVEL = "travel", _("Travel")
+    # Not "relocation" (a need, and a case status): the journey itself.
+    TRAVEL = "travel", pgettext_lazy("leg kind", "Travel")
     BORDER = "border", _("Cross a border")
     ARRIVAL = "arrival", _("Arrival")
 
@@ -33,10 +35,12 @@ class DocumentKind(models.TextChoices):
 
 
 class DocumentStatus(models.TextChoices):
-    NEEDED = "needed", _("Needed")
-    APPLIED = "applied", _("Applied for")
-    READY = "ready", _("Ready")
-    NOT_NEEDED = "not_needed", _("Not needed")
+    # Shown beside a visa, tickets, a passport: Russian needs words that agree
+    # with any of them, hence a context of their own.
+    NEEDED = "needed", pgettext_lazy("document status", "Needed")
+    APPLIED = "applied", pgettext_lazy("document status", "Applied for")
+    READY = "ready", pgettext_lazy("document status", "Ready")
+    NOT_NEEDED = "not_needed", pgettext_lazy("document status", "Not needed")
 
 
 class NotRelocated(models.TextChoices):
@@ -73,7 +77,7 @@ class RouteTemplate(models.Model):
     """
 
     reference = models.CharField(
-        max_length=15, unique=True, default=new_route_reference, editable=False
+        _("reference"), max_length=15, unique=True, default=new_route_reference, editable=False
     )
     name = models.CharField(_("route name"), max_length=80, unique=True)
     origin_region = models.CharField(_("from"), max_length=30, choices=Region.choices)
@@ -82,20 +86,31 @@ class RouteTemplate(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("route template")
+        verbose_name_plural = _("route templates")
 
     def __str__(self) -> str:
         return self.name
 
 
 class RouteTemplateLeg(models.Model):
-    template = models.ForeignKey(RouteTemplate, on_delete=models.CASCADE, related_name="legs")
-    position = models.PositiveSmallIntegerField()
-    kind = models.CharField(max_length=20, choices=LegKind.choices)
-    partner_kind = models.CharField(max_length=20, choices=PartnerKind.choices, blank=True)
-    typical_days = models.PositiveSmallIntegerField()
+    template = models.ForeignKey(
+        RouteTemplate,
+        on_delete=models.CASCADE,
+        related_name="legs",
+        verbose_name=_("route template"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=20, choices=LegKind.choices)
+    partner_kind = models.CharField(
+        _("partner role"), max_length=20, choices=PartnerKind.choices, blank=True
+    )
+    typical_days = models.PositiveSmallIntegerField(_("typical duration (days)"))
 
     class Meta:
         ordering = ["position"]
+        verbose_name = _("leg of a route")
+        verbose_name_plural = _("legs of a route")
         constraints = [
             models.UniqueConstraint(fields=["template", "position"], name="route_leg_position"),
         ]
@@ -113,12 +128,17 @@ class Plan(models.Model):
     """An evacuation of one person: a coarse destination and ordered legs."""
 
     reference = models.CharField(
-        max_length=15, unique=True, default=new_plan_reference, editable=False
+        _("reference"), max_length=15, unique=True, default=new_plan_reference, editable=False
     )
     case = models.ForeignKey(
-        "intake.Case", on_delete=models.CASCADE, related_name="evacuation_plans"
+        "intake.Case",
+        on_delete=models.CASCADE,
+        related_name="evacuation_plans",
+        verbose_name=_("case"),
     )
-    status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.OPEN
+    )
     destination_country = models.CharField(
         _("destination country"), max_length=2, choices=Country.choices
     )
@@ -132,22 +152,33 @@ class Plan(models.Model):
         related_name="plans",
         verbose_name=_("route template"),
     )
-    not_relocated = models.CharField(max_length=20, choices=NotRelocated.choices, blank=True)
+    not_relocated = models.CharField(
+        _("why the case is not relocated"),
+        max_length=20,
+        choices=NotRelocated.choices,
+        blank=True,
+    )
     outcome_note = EncryptedTextField(_("what happened"), max_length=2000, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("planned by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("planned at"), default=timezone.now)
     # The first leg under way and the arrival leg done: route statistics
     # measure the days between the two.
-    started_at = models.DateTimeField(null=True, blank=True)
-    arrived_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("arrival confirmed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = PlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("evacuation plan")
+        verbose_name_plural = _("evacuation plans")
         indexes = [models.Index(fields=["template", "status", "closed_at"])]
         constraints = [
             models.CheckConstraint(
@@ -185,9 +216,13 @@ class Plan(models.Model):
 
 
 class Leg(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="legs")
-    key = models.CharField(max_length=10, unique=True, default=new_leg_key, editable=False)
-    position = models.PositiveSmallIntegerField(editable=False)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="legs", verbose_name=_("evacuation plan")
+    )
+    key = models.CharField(
+        _("key"), max_length=10, unique=True, default=new_leg_key, editable=False
+    )
+    position = models.PositiveSmallIntegerField(_("position"), editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=LegKind.choices)
     partner_kind = models.CharField(
         _("partner role"),
@@ -211,9 +246,11 @@ class Leg(models.Model):
         blank=True,
         help_text=_("Arrival must be confirmed by then, or it escalates like a missed check-in."),
     )
-    status = models.CharField(max_length=20, choices=LegStatus.choices, default=LegStatus.PLANNED)
-    started_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=LegStatus.choices, default=LegStatus.PLANNED
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     details = EncryptedTextField(
         _("details"),
         max_length=2000,
@@ -236,10 +273,13 @@ class Leg(models.Model):
         blank=True,
         editable=False,
         related_name="leg",
+        verbose_name=_("arrival check-in"),
     )
 
     class Meta:
         ordering = ["position", "pk"]
+        verbose_name = _("leg")
+        verbose_name_plural = _("legs")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=LegStatus.values), name="leg_status_valid"
@@ -279,14 +319,18 @@ class Leg(models.Model):
 class PlanDocument(models.Model):
     """Where a document stands. Status only: no numbers, no scans."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(max_length=30, choices=DocumentKind.choices)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="documents", verbose_name=_("evacuation plan")
+    )
+    kind = models.CharField(_("document"), max_length=30, choices=DocumentKind.choices)
     status = models.CharField(
-        max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.NEEDED
+        _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.NEEDED
     )
 
     class Meta:
         ordering = ["pk"]
+        verbose_name = _("document of a plan")
+        verbose_name_plural = _("documents of a plan")
         constraints = [
             models.UniqueConstraint(fields=["plan", "kind"], name="one_document_of_a_kind"),
         ]
@@ -302,12 +346,16 @@ class RetiredRouteCount(models.Model):
     only plans finished before the current quarter, purged or not.
     """
 
-    template = models.ForeignKey(RouteTemplate, on_delete=models.CASCADE, related_name="+")
-    quarter = models.CharField(max_length=7)
-    used = models.PositiveIntegerField(default=0)
-    arrived = models.PositiveIntegerField(default=0)
+    template = models.ForeignKey(
+        RouteTemplate, on_delete=models.CASCADE, related_name="+", verbose_name=_("route template")
+    )
+    quarter = models.CharField(_("quarter"), max_length=7)
+    used = models.PositiveIntegerField(_("plans"), default=0)
+    arrived = models.PositiveIntegerField(_("arrivals"), default=0)
 
     class Meta:
+        verbose_name = _("purged plans of a route")
+        verbose_name_plural = _("purged plans of the routes")
         constraints = [
             models.UniqueConstraint(fields=["template", "quarter"], name="retired_route_key"),
         ]
@@ -319,12 +367,16 @@ class RetiredRouteCount(models.Model):
 class RetiredRouteDays(models.Model):
     """How many purged plans of a route took so many days from start to arrival."""
 
-    template = models.ForeignKey(RouteTemplate, on_delete=models.CASCADE, related_name="+")
-    quarter = models.CharField(max_length=7)
-    days = models.PositiveIntegerField()
-    count = models.PositiveIntegerField(default=0)
+    template = models.ForeignKey(
+        RouteTemplate, on_delete=models.CASCADE, related_name="+", verbose_name=_("route template")
+    )
+    quarter = models.CharField(_("quarter"), max_length=7)
+    days = models.PositiveIntegerField(_("days"))
+    count = models.PositiveIntegerField(_("count"), default=0)
 
     class Meta:
+        verbose_name = _("days to arrival of purged plans")
+        verbose_name_plural = _("days to arrival of purged plans")
         constraints = [
             models.UniqueConstraint(
                 fields=["template", "quarter", "days"], name="retired_route_days_key"

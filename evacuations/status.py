@@ -2,12 +2,14 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LegStatus(models.TextChoices):
+    # States, never the words of the buttons that reach them (plan_detail.html).
     PLANNED = "planned", _("Planned")
     UNDER_WAY = "under_way", _("Under way")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("leg status", "Done")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
 

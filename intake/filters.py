@@ -14,11 +14,23 @@ SORTS = {
 
 
 class CaseFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
-    risk = django_filters.ChoiceFilter(choices=Risk.choices, label=_("risk"))
-    region = django_filters.ChoiceFilter(choices=Region.choices, label=_("region"))
-    assignee = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("assignee"))
-    need = django_filters.ChoiceFilter(choices=Need.choices, method="filter_need", label=_("need"))
+    # Each empty choice names what it leaves out, in words that agree with
+    # its label in Russian; "---------" would say nothing.
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices, label=_("status"), empty_label=_("any status")
+    )
+    risk = django_filters.ChoiceFilter(
+        choices=Risk.choices, label=_("risk"), empty_label=_("any risk")
+    )
+    region = django_filters.ChoiceFilter(
+        choices=Region.choices, label=_("region"), empty_label=_("any region")
+    )
+    assignee = django_filters.ModelChoiceFilter(
+        queryset=User.objects.none(), label=_("assignee"), empty_label=_("anyone or nobody")
+    )
+    need = django_filters.ChoiceFilter(
+        choices=Need.choices, method="filter_need", label=_("need"), empty_label=_("any need")
+    )
     overdue = django_filters.ChoiceFilter(
         choices=[("yes", _("overdue only"))],
         method="filter_overdue",

@@ -61,7 +61,9 @@ class Case(models.Model):
     reference = models.CharField(
         _("reference"), max_length=14, unique=True, default=new_reference, editable=False
     )
-    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="cases")
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="cases", verbose_name=_("team")
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -77,6 +79,7 @@ class Case(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     status = models.CharField(
@@ -98,11 +101,13 @@ class Case(models.Model):
     needs = ChoiceListField(_("needs"), choices_enum=Need)
     languages = ChoiceListField(_("languages"), choices_enum=Language)
     follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
-    device_compromised_at = models.DateTimeField(null=True, blank=True)
+    device_compromised_at = models.DateTimeField(
+        _("device compromised since"), null=True, blank=True
+    )
     legal_hold = models.BooleanField(_("legal hold"), default=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     # Encrypted with Fernet; never filtered or sorted on.
     alias = EncryptedCharField(_("alias"), max_length=80)
@@ -115,12 +120,16 @@ class Case(models.Model):
     )
     location = EncryptedCharField(_("current location"), max_length=200, blank=True)
     narrative = EncryptedTextField(_("narrative"), max_length=20000, blank=True)
-    handle_index = models.CharField(max_length=64, blank=True, editable=False)
+    handle_index = models.CharField(
+        _("blind index of the contact handle"), max_length=64, blank=True, editable=False
+    )
 
     objects = CaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-risk", "created_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
         # One per sort of the case list (see intake/filters.py), so a page is
         # read in index order and the database stops after fifty rows.
         indexes = [
@@ -229,13 +238,19 @@ class Case(models.Model):
 
 
 class Note(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name=_("author")
+    )
     body = EncryptedTextField(_("note"), max_length=10000)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
         indexes = [models.Index(fields=["case", "created_at"])]
 
     def __str__(self) -> str:
@@ -243,15 +258,23 @@ class Note(models.Model):
 
 
 class StatusChange(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
-    from_status = models.CharField(max_length=20, choices=Status.choices)
-    to_status = models.CharField(max_length=20, choices=Status.choices)
-    closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("case")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name=_("who")
+    )
+    from_status = models.CharField(_("from status"), max_length=20, choices=Status.choices)
+    to_status = models.CharField(_("to status"), max_length=20, choices=Status.choices)
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=20, choices=ClosureReason.choices, blank=True
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
         ordering = ["at"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
         indexes = [models.Index(fields=["case", "at"])]
 
     def __str__(self) -> str:
@@ -272,14 +295,20 @@ class CaseEvent(models.Model):
         SUSPICION_LIFTED = "suspicion_lifted", _("Suspicion of provocation lifted")
         LEGAL_HOLD = "legal_hold", _("Legal hold")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
-    detail = models.CharField(max_length=150, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name=_("who")
+    )
+    detail = models.CharField(_("details"), max_length=150, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
         ordering = ["at"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
         indexes = [models.Index(fields=["case", "at"])]
 
     def __str__(self) -> str:
@@ -300,23 +329,35 @@ class CheckInQuerySet(models.QuerySet):
 class CheckIn(models.Model):
     """For a person in danger: the time by which they must have been heard from."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checkins")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="checkins", verbose_name=_("case")
+    )
     due_at = models.DateTimeField(_("must have heard from them by"))
     set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("set by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    heard_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("set at"), default=timezone.now)
+    heard_at = models.DateTimeField(_("heard from them at"), null=True, blank=True)
     heard_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("heard from them: recorded by"),
     )
     # Set once, by the job that claims the escalation: it fires exactly once.
-    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
     objects = CheckInQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
         indexes = [models.Index(fields=["heard_at", "due_at"])]
 
     def __str__(self) -> str:
@@ -335,11 +376,21 @@ class FlaggedHandle(models.Model):
     flagged it is kept, so a coordinator can judge and lift a bad flag.
     """
 
-    handle_index = models.CharField(max_length=64, unique=True)
-    flagged_at = models.DateTimeField(default=timezone.now)
-    flagged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    handle_index = models.CharField(
+        _("blind index of the contact handle"), max_length=64, unique=True
     )
+    flagged_at = models.DateTimeField(_("flagged at"), default=timezone.now)
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("flagged by"),
+    )
+
+    class Meta:
+        verbose_name = _("flagged handle")
+        verbose_name_plural = _("flagged handles")
 
     def __str__(self) -> str:
         return f"flagged handle {self.pk}"

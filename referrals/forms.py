@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from common.widgets import DateInput, DateTimeInput
+from core.widgets import DateInput, DateTimeInput
 from intake.choices import Need
-from intake.forms import CleanTextMixin
+from intake.forms import CleanTextMixin, NamedEmptyChoiceMixin
 from referrals.models import DRAFT_FIELDS, Partner, Referral
 
 
-class PartnerForm(CleanTextMixin, forms.ModelForm):
+class PartnerForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
     # The free places the coordinator saw: if a referral was accepted while
     # the form was open, saving must not hand that place out again.
     capacity_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -96,7 +96,7 @@ class RouteForm(forms.Form):
     service = forms.ChoiceField(label=_("who can help with"), choices=Need.choices)
 
 
-class ReferralForm(CleanTextMixin, forms.ModelForm):
+class ReferralForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Referral
         fields = DRAFT_FIELDS
@@ -125,7 +125,8 @@ class ReferralForm(CleanTextMixin, forms.ModelForm):
 
 
 class DeclineForm(CleanTextMixin, forms.Form):
-    note = forms.CharField(label=_("why the referral is declined"), max_length=1000)
+    # Read before anything is declined: it names what to write, not a decline already made.
+    note = forms.CharField(label=_("reason for declining"), max_length=1000)
 
 
 class CompleteForm(CleanTextMixin, forms.Form):

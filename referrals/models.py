@@ -63,7 +63,7 @@ def new_partner_reference() -> str:
 
 class Partner(models.Model):
     reference = models.CharField(
-        max_length=10, unique=True, default=new_partner_reference, editable=False
+        _("reference"), max_length=10, unique=True, default=new_partner_reference, editable=False
     )
     name = models.CharField(_("name"), max_length=120, unique=True)
     # The team whose coordinators manage it (and mint its staff accounts);
@@ -91,6 +91,8 @@ class Partner(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ack_deadline_hours__gte=1), name="partner_deadline_positive"
@@ -124,9 +126,18 @@ class PartnerStaff(models.Model):
     """Links a partner-role user to the one organisation they work for."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_staff"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="partner_staff",
+        verbose_name=_("staff account"),
     )
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="staff")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="staff", verbose_name=_("partner")
+    )
+
+    class Meta:
+        verbose_name = _("partner staff member")
+        verbose_name_plural = _("partner staff members")
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.partner}"
@@ -152,13 +163,17 @@ def new_referral_reference() -> str:
 class Referral(models.Model):
     # Its own reference: partners never learn the case's.
     reference = models.CharField(
-        max_length=15, unique=True, default=new_referral_reference, editable=False
+        _("reference"), max_length=15, unique=True, default=new_referral_reference, editable=False
     )
-    case = models.ForeignKey("intake.Case", on_delete=models.CASCADE, related_name="referrals")
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="referrals")
+    case = models.ForeignKey(
+        "intake.Case", on_delete=models.CASCADE, related_name="referrals", verbose_name=_("case")
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("partner")
+    )
     service = models.CharField(_("service"), max_length=30, choices=Need.choices)
     status = models.CharField(
-        max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
+        _("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
     )
     summary = EncryptedTextField(
         _("summary for the partner"),
@@ -178,16 +193,23 @@ class Referral(models.Model):
         help_text=_("Once accepted, a reminder fires if it is not completed by then."),
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
-    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     # What the partner sees, copied when the referral is sent: later edits to
     # the case never reach them. JSON of [[field, value], ...], encrypted.
-    shared_snapshot = EncryptedTextField(blank=True, editable=False)
-    place_reserved = models.BooleanField(default=False, editable=False)
-    responded_at = models.DateTimeField(null=True, blank=True, editable=False)
-    decline_reason = EncryptedTextField(max_length=1000, blank=True)
-    outcome_note = EncryptedTextField(max_length=2000, blank=True)
+    shared_snapshot = EncryptedTextField(_("what the partner sees"), blank=True, editable=False)
+    place_reserved = models.BooleanField(_("a place is reserved"), default=False, editable=False)
+    responded_at = models.DateTimeField(
+        _("partner answered at"), null=True, blank=True, editable=False
+    )
+    decline_reason = EncryptedTextField(_("reason for declining"), max_length=1000, blank=True)
+    outcome_note = EncryptedTextField(_("outcome"), max_length=2000, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -195,16 +217,19 @@ class Referral(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("drafted by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    ack_due_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("drafted at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    ack_due_at = models.DateTimeField(_("to be acknowledged by"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
         indexes = [
             models.Index(fields=["partner", "status"]),
             models.Index(fields=["status", "ack_due_at"]),
@@ -281,14 +306,20 @@ class Referral(models.Model):
 
 
 class ReferralChange(models.Model):
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="changes")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
-    from_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
-    to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
-    at = models.DateTimeField(default=timezone.now)
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="changes", verbose_name=_("referral")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name=_("who")
+    )
+    from_status = models.CharField(_("from status"), max_length=20, choices=ReferralStatus.choices)
+    to_status = models.CharField(_("to status"), max_length=20, choices=ReferralStatus.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
         ordering = ["at"]
+        verbose_name = _("referral status change")
+        verbose_name_plural = _("referral status changes")
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"

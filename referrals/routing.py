@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from intake.models import Case
 from referrals.models import Partner, Referral
@@ -96,10 +97,18 @@ def score_partner(partner: Partner, case: Case, history: dict) -> Ranked:
         r.available = False
         r.reasons.append((0, _("no free places")))
     else:
-        r.add(WEIGHTS["capacity"], _("has %(n)s free places") % {"n": partner.capacity})
+        r.add(
+            WEIGHTS["capacity"],
+            ngettext("has %(n)s free place", "has %(n)s free places", partner.capacity)
+            % {"n": partner.capacity},
+        )
     if r.open_load:
         penalty = min(r.open_load * LOAD_PENALTY, MAX_LOAD_PENALTY)
-        r.add(-penalty, _("%(n)s open referrals") % {"n": r.open_load})
+        r.add(
+            -penalty,
+            ngettext("%(n)s open referral", "%(n)s open referrals", r.open_load)
+            % {"n": r.open_load},
+        )
     due, answered = history.get("due", 0), history.get("answered", 0)
     ack_rate = history["acked_in_time"] / due if due else UNKNOWN_RATE
     accept_rate = history["accepted"] / answered if answered else UNKNOWN_RATE

@@ -188,7 +188,7 @@ def referral_move(
         fields += ["acknowledged_at", "responded_at"]
     elif to == S.DECLINED:
         if not note.strip():
-            raise ReferralError(_("Say why the referral is declined."))
+            raise ReferralError(_("Give the reason for declining."))
         locked.decline_reason = note
         locked.responded_at = locked.responded_at or now
         fields += ["decline_reason", "responded_at"]

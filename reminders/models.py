@@ -26,24 +26,37 @@ class Notification(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("staff account"),
     )
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    key = models.CharField(max_length=120)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    key = models.CharField(_("key"), max_length=120)
     case = models.ForeignKey(
-        "intake.Case", on_delete=models.CASCADE, related_name="notifications", null=True
+        "intake.Case",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        verbose_name=_("case"),
     )
     referral = models.ForeignKey(
-        "referrals.Referral", on_delete=models.CASCADE, related_name="notifications", null=True
+        "referrals.Referral",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        verbose_name=_("referral"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    done_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_event")
         ]

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,16 +26,20 @@ class RetentionPolicy(models.Model):
         default=default_stale_after_days,
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("retention policy")
         verbose_name_plural = _("retention policy")
         constraints = [
             models.CheckConstraint(condition=models.Q(pk=1), name="retention_policy_single_row")
         ]
 
     def __str__(self) -> str:
-        return f"closed {self.closed_after_days} d, unverified {self.stale_after_days} d"
+        return gettext("closed cases: %(closed)s d, never verified: %(stale)s d") % {
+            "closed": self.closed_after_days,
+            "stale": self.stale_after_days,
+        }
 
     @classmethod
     def current(cls) -> "RetentionPolicy":
@@ -51,13 +56,15 @@ class RetiredCaseCount(models.Model):
         OUTCOME = "outcome", _("Outcome")
         RISK = "risk", _("Risk level")
 
-    quarter = models.CharField(max_length=7)  # "2026Q4", of the request
-    region = models.CharField(max_length=30)
-    dimension = models.CharField(max_length=10, choices=Dimension.choices)
-    value = models.CharField(max_length=30, blank=True)
-    count = models.PositiveIntegerField(default=0)
+    quarter = models.CharField(_("quarter"), max_length=7)  # "2026Q4", of the request
+    region = models.CharField(_("region"), max_length=30)
+    dimension = models.CharField(_("counted by"), max_length=10, choices=Dimension.choices)
+    value = models.CharField(_("value"), max_length=30, blank=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
 
     class Meta:
+        verbose_name = _("count of purged cases")
+        verbose_name_plural = _("counts of purged cases")
         constraints = [
             models.UniqueConstraint(
                 fields=["quarter", "region", "dimension", "value"], name="retired_count_unique"
@@ -71,14 +78,16 @@ class RetiredCaseCount(models.Model):
 class RetiredReferralCount(models.Model):
     """Referrals of purged cases: sent, answered and accepted, by service and partner kind."""
 
-    quarter = models.CharField(max_length=7)  # of the case's request
-    service = models.CharField(max_length=30)
-    partner_kind = models.CharField(max_length=20)
-    sent = models.PositiveIntegerField(default=0)
-    answered = models.PositiveIntegerField(default=0)
-    accepted = models.PositiveIntegerField(default=0)
+    quarter = models.CharField(_("quarter"), max_length=7)  # of the case's request
+    service = models.CharField(_("service"), max_length=30)
+    partner_kind = models.CharField(_("kind of partner"), max_length=20)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    answered = models.PositiveIntegerField(_("answered"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
 
     class Meta:
+        verbose_name = _("count of referrals of purged cases")
+        verbose_name_plural = _("counts of referrals of purged cases")
         constraints = [
             models.UniqueConstraint(
                 fields=["quarter", "service", "partner_kind"], name="retired_referral_unique"
@@ -96,12 +105,14 @@ class RetiredMilestoneCount(models.Model):
     medians and quartiles come out exactly as they did before the purge.
     """
 
-    milestone = models.CharField(max_length=20)  # "sheltered" or "relocated"
-    quarter = models.CharField(max_length=7)  # of the request
-    days = models.PositiveIntegerField()
-    count = models.PositiveIntegerField(default=0)
+    milestone = models.CharField(_("milestone"), max_length=20)  # "sheltered" or "relocated"
+    quarter = models.CharField(_("quarter"), max_length=7)  # of the request
+    days = models.PositiveIntegerField(_("days"))
+    count = models.PositiveIntegerField(_("count"), default=0)
 
     class Meta:
+        verbose_name = _("time to safety of purged cases")
+        verbose_name_plural = _("time to safety of purged cases")
         constraints = [
             models.UniqueConstraint(
                 fields=["milestone", "quarter", "days"], name="retired_milestone_unique"

@@ -71,7 +71,7 @@ def test_ties_go_to_the_less_loaded_then_by_name(db):
     referral_move(referral=ReferralFactory(partner=busy), to="sent", by=None)
     ranked = rank_partners(case, "shelter")
     assert names(ranked) == ["B idle", "C idle", "A busy"]
-    assert any("1 open referrals" in reason for _, reason in ranked[2].reasons)
+    assert any(reason == "1 open referral" for _, reason in ranked[2].reasons)
 
 
 def test_past_response_counts(db):

@@ -1,4 +1,9 @@
-"""Load invented demo data: teams, one user per role, and about fifty cases."""
+"""Load invented demo data: teams, one user per role, and about fifty cases.
+
+In English or in Russian (`--language ru`, and by default when the site's
+language is Russian): aliases, stories, notes, teams and partners are
+invented, and name no real person or organisation.
+"""
 
 import random
 from datetime import timedelta
@@ -7,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import (
     STAFF_ROLES,
@@ -28,18 +33,19 @@ from intake.status import ClosureReason, Status
 from referrals import services as referral_services
 from referrals.models import Partner, PartnerStaff
 
+# Teams by key; their names are in the language of the demo (TEXTS below).
 USERS = [
-    ("operator", Role.OPERATOR, ["North hotline"]),
-    ("caseworker", Role.CASEWORKER, ["North hotline"]),
-    ("coordinator", Role.COORDINATOR, ["North hotline"]),
-    ("caseworker.south", Role.CASEWORKER, ["South relocation"]),
+    ("operator", Role.OPERATOR, ["north"]),
+    ("caseworker", Role.CASEWORKER, ["north"]),
+    ("coordinator", Role.COORDINATOR, ["north"]),
+    ("caseworker.south", Role.CASEWORKER, ["south"]),
     ("partner", Role.PARTNER, []),
     ("auditor", Role.AUDITOR, []),
     ("admin", Role.ADMIN, []),
 ]
+# The last partner is inactive; their names are in TEXTS, in this order.
 PARTNERS = [
     (
-        "Safe House North (demo)",
         "shelter",
         ["shelter", "evacuation"],
         ["chechnya", "dagestan", "ingushetia"],
@@ -49,7 +55,6 @@ PARTNERS = [
         12,
     ),
     (
-        "Rainbow Route (demo)",
         "relocation",
         ["relocation_abroad", "documents", "evacuation"],
         [],
@@ -59,7 +64,6 @@ PARTNERS = [
         24,
     ),
     (
-        "Legal Shield (demo)",
         "legal",
         ["legal", "documents"],
         ["chechnya", "dagestan", "kabardino_balkaria"],
@@ -69,7 +73,6 @@ PARTNERS = [
         48,
     ),
     (
-        "Mind Care (demo)",
         "medical",
         ["psychological", "medical"],
         [],
@@ -78,7 +81,14 @@ PARTNERS = [
         10,
         24,
     ),
-    ("Old Shelter (inactive demo)", "shelter", ["shelter"], ["dagestan"], ["RU"], ["ru"], 0, 24),
+    ("shelter", ["shelter"], ["dagestan"], ["RU"], ["ru"], 0, 24),
+]
+PARTNER_NAMES = [
+    "Safe House North (demo)",
+    "Rainbow Route (demo)",
+    "Legal Shield (demo)",
+    "Mind Care (demo)",
+    "Old Shelter (inactive demo)",
 ]
 ALIASES = [
     "Sparrow",
@@ -121,10 +131,9 @@ STORIES = [
     "Colleague outed them at work; lost job and housing. Wants relocation abroad and psychological support.",
 ]
 
-# Invented routes: (name, from, to, [(leg kind, partner role, typical days)]).
+# Invented routes: (from, to, [(leg kind, partner role, typical days)]); names in TEXTS.
 ROUTES = [
     (
-        "North Caucasus – Tbilisi by road",
         "chechnya",
         "GE",
         [
@@ -136,7 +145,6 @@ ROUTES = [
         ],
     ),
     (
-        "Dagestan – Yerevan with a visa",
         "dagestan",
         "AM",
         [
@@ -148,6 +156,96 @@ ROUTES = [
     ),
 ]
 
+TEXTS = {
+    "en": {
+        "teams": {"north": "North hotline", "south": "South relocation"},
+        "partners": PARTNER_NAMES,
+        "partner_contact": "Demo contact: ask the coordinator",
+        "aliases": ALIASES,
+        "places": PLACES,
+        "safe_contact": SAFE_CONTACT,
+        "stories": STORIES,
+        "note": "Check-in {n}: spoke briefly, safe for now.",
+        "referral_summary": "Needs a safe place for about two weeks; speaks Russian.",
+        "routes": ["North Caucasus – Tbilisi by road", "Dagestan – Yerevan with a visa"],
+        "city": "Tbilisi",
+        "leg_details": "Meet at the bus station, blue jacket. Driver: call the coordinator.",
+    },
+    "ru": {
+        "teams": {"north": "Горячая линия «Север»", "south": "Группа переселения «Юг»"},
+        "partners": [
+            "Убежище «Северный дом» (демо)",
+            "Программа «Радужный путь» (демо)",
+            "Правовой щит (демо)",
+            "Психологическая служба «Опора» (демо)",
+            "Старое убежище (неактивно, демо)",
+        ],
+        "partner_contact": "Демо-контакт: спросите координатора",
+        "aliases": [
+            "Воробей",
+            "Рысь",
+            "Берёза",
+            "Комета",
+            "Сокол",
+            "Галька",
+            "Можжевельник",
+            "Орион",
+            "Клён",
+            "Цапля",
+            "Кварц",
+            "Ива",
+            "Пустельга",
+            "Кедр",
+            "Облако",
+            "Выдра",
+        ],
+        "places": [
+            "квартира знакомых в центре города",
+            "деревенский дом родственников",
+            "съёмная комната у вокзала",
+            "ночует у разных друзей",
+            "хостел, оплачено три ночи",
+            "неизвестно: телефон выключен",
+        ],
+        "safe_contact": [
+            "Никогда не звонить: родственники слушают. Писать только после 22:00.",
+            "Первым сообщением написать слово «билеты». Если ответ «не туда попали» — прекратить.",
+            "Голосом — только с нового номера; днём телефоном пользуется вся семья.",
+            "",
+        ],
+        "stories": [
+            "Двое суток держали в отделе после того, как нашли переписку в телефоне знакомого; "
+            "отпустили с условием «докладывать». Телефон, скорее всего, остался в полиции.",
+            "Семья узнала и готовит принудительный брак; брат угрожает убийством. "
+            "Уехать из региона нужно в ближайшие дни.",
+            "Шантаж: человек из приложения знакомств требует денег и имён других людей.",
+            "Пришла повестка, похожая на предлог для сфабрикованного дела. "
+            "Адвокат нужен до заседания.",
+            "В прошлом году родственники отвезли в «центр исцеления»; есть страх, что отправят "
+            "снова. Нужны убежище и документы.",
+            "После аутинга на работе — ни работы, ни жилья. Просит помочь с переездом за границу "
+            "и с психологической поддержкой.",
+        ],
+        "note": "Выход на связь {n}: коротко поговорили, пока в безопасности.",
+        "referral_summary": "Нужно безопасное место примерно на две недели; говорит по-русски.",
+        "routes": ["Северный Кавказ – Тбилиси по дороге", "Дагестан – Ереван с визой"],
+        "city": "Тбилиси",
+        "leg_details": "Встреча на автовокзале, синяя куртка. Водитель свяжется с координатором.",
+    },
+}
+
+
+def handle_name(alias: str) -> str:
+    """A messenger handle is Latin: a Russian alias gives a neutral one."""
+    name = alias.split()[0].lower()
+    return name if name.isascii() else "contact"
+
+
+def default_language() -> str:
+    """The site's language when the demo speaks it (LANGUAGE_CODE "ru" or "ru-ru"), else English."""
+    code = settings.LANGUAGE_CODE.lower().split("-")[0]
+    return code if code in TEXTS else "en"
+
 
 class Command(BaseCommand):
     help = "Create demo teams, one user per role and ~50 invented cases (embedded SQLite only)."
@@ -157,35 +255,50 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="allow a database other than SQLite"
         )
+        parser.add_argument(
+            "--language",
+            choices=sorted(TEXTS),
+            help="language of the invented content (default: the site's, else English)",
+        )
 
-    def handle(self, *args, cases: int, force: bool, **options):
+    def handle(self, *args, cases: int, force: bool, language: str | None = None, **options):
         if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and not force:
             raise CommandError("Demo data is for the embedded SQLite database; use --force.")
+        language = language or default_language()
+        if language not in TEXTS:  # call_command does not check an option's choices
+            raise CommandError(
+                f"No demo in {language!r}; choose one of {', '.join(sorted(TEXTS))}."
+            )
+        self.texts = TEXTS[language]
         password = env_secret("DEMO_PASSWORD")
         with transaction.atomic():
-            users = self.create_users(password)
+            users = self.create_users(password, language)
             if not Case.objects.exists():
                 self.create_cases(cases, users)
                 self.create_partners_and_referrals(users)
                 self.create_evacuations(users)
+        with translation.override(language):
+            roles = "\n  ".join(f"{name:18} {role.label}" for name, role, _ in USERS)
         self.stdout.write(
-            self.style.SUCCESS("Demo logins (password for all): ")
-            + password
-            + "\n  "
-            + "\n  ".join(f"{name:18} {role.label}" for name, role, _ in USERS)
+            self.style.SUCCESS("Demo logins (password for all): ") + password + "\n  " + roles
         )
 
-    def create_users(self, password: str) -> dict[str, User]:
+    def team(self, key: str) -> Team:
+        return Team.objects.get_or_create(name=self.texts["teams"][key])[0]
+
+    def create_users(self, password: str, language: str) -> dict[str, User]:
         users = {}
-        for name, role, team_names in USERS:
+        for name, role, team_keys in USERS:
             user, created = User.objects.get_or_create(
                 username=name,
                 defaults={"role": role, "is_staff": role in STAFF_ROLES},
             )
             if created:
                 user.set_password(password)
+                # A Russian demo speaks Russian whatever the browser asks; English follows it.
+                user.language = "" if language == "en" else language
                 user.save()
-                user.teams.set(Team.objects.get_or_create(name=t)[0] for t in team_names)
+                user.teams.set(self.team(key) for key in team_keys)
                 if role == Role.ADMIN:
                     user.user_permissions.set(admin_role_permissions())
                 if role == Role.AUDITOR:
@@ -194,7 +307,7 @@ class Command(BaseCommand):
         return users
 
     def create_partners_and_referrals(self, users: dict[str, User]) -> None:
-        north = Team.objects.get(name="North hotline")
+        north = self.team("north")
         partners = [
             Partner.objects.create(
                 team=north,
@@ -206,16 +319,18 @@ class Command(BaseCommand):
                 languages=languages,
                 capacity=capacity,
                 ack_deadline_hours=hours,
-                contact_details="Demo contact: ask the coordinator",
+                contact_details=self.texts["partner_contact"],
             )
-            for name, kind, services, regions, countries, languages, capacity, hours in PARTNERS
+            for name, (kind, services, regions, countries, languages, capacity, hours) in zip(
+                self.texts["partners"], PARTNERS, strict=True
+            )
         ]
-        Partner.objects.filter(name__contains="inactive").update(active=False)
+        Partner.objects.filter(pk=partners[-1].pk).update(active=False)
         PartnerStaff.objects.get_or_create(user=users["partner"], partner=partners[0])
         # Invented demo data, not security: a seeded generator is the point.
         rng = random.Random(7)  # nosec B311
         worker = users["caseworker"]
-        open_cases = Case.objects.filter(team__name="North hotline").exclude(status=Status.CLOSED)
+        open_cases = Case.objects.filter(team=north).exclude(status=Status.CLOSED)
         for case in open_cases.order_by("pk")[:8]:
             partner = rng.choice(partners[:3])
             referral = referral_services.referral_draft(
@@ -224,7 +339,7 @@ class Command(BaseCommand):
                 service=partner.services[0],
                 by=worker,
                 data={
-                    "summary": "Needs a safe place for about two weeks; speaks Russian.",
+                    "summary": self.texts["referral_summary"],
                     "shared_fields": ["alias", "needs", "languages", "risk"],
                     "consent_given": True,
                     "consent_at": timezone.now(),
@@ -242,7 +357,7 @@ class Command(BaseCommand):
         rng = random.Random(9)  # nosec B311
         worker = users["caseworker"]
         routes = []
-        for name, region, country, legs in ROUTES:
+        for name, (region, country, legs) in zip(self.texts["routes"], ROUTES, strict=True):
             route = RouteTemplate.objects.create(
                 name=name, origin_region=region, destination_country=country
             )
@@ -274,11 +389,11 @@ class Command(BaseCommand):
                 closed_at=closed,
                 created_by=worker,
             )
-        moving = Case.objects.filter(team__name="North hotline", status=Status.IN_TRANSIT)
+        moving = Case.objects.filter(team=self.team("north"), status=Status.IN_TRANSIT)
         for case, overdue in zip(moving.order_by("pk")[:2], (False, True), strict=False):
             plan = evacuation_services.plan_open(
                 case=case,
-                data={"destination_country": "GE", "destination_city": "Tbilisi"},
+                data={"destination_country": "GE", "destination_city": self.texts["city"]},
                 template=routes[0],
                 start_on=(now - timedelta(days=8 if overdue else 3)).date(),
                 by=worker,
@@ -288,15 +403,15 @@ class Command(BaseCommand):
                 evacuation_services.leg_start(leg=leg, by=worker)
                 evacuation_services.leg_arrived(leg=leg, by=worker)
             leg = legs[2]
-            leg.details = "Meet at the bus station, blue jacket. Driver: call the coordinator."
+            leg.details = self.texts["leg_details"]
             leg.save(update_fields=["details"])
             evacuation_services.leg_start(leg=leg, by=worker)
 
     def create_cases(self, count: int, users: dict[str, User]) -> None:
         # The same invented demo on every machine.
         rng = random.Random(20261123)  # nosec B311
-        north = Team.objects.get(name="North hotline")
-        south = Team.objects.get(name="South relocation")
+        north, south = self.team("north"), self.team("south")
+        texts = self.texts
         walk = [
             Status.VERIFYING,
             Status.ACTIVE,
@@ -308,12 +423,12 @@ class Command(BaseCommand):
         for i in range(count):
             team = north if i % 5 else south
             worker = users["caseworker"] if team == north else users["caseworker.south"]
-            alias = f"{rng.choice(ALIASES)} {i + 1}"
+            alias = f"{rng.choice(texts['aliases'])} {i + 1}"
             channel = rng.choice(Channel.values)
             handle = (
                 f"+7 900 000-{i:02d}-{rng.randint(10, 99)}"
                 if channel in {Channel.PHONE, Channel.WHATSAPP, Channel.SIGNAL}
-                else f"@demo_{alias.split()[0].lower()}_{i + 1}"
+                else f"@demo_{handle_name(alias)}_{i + 1}"
             )
             case = services.case_create(
                 team=team,
@@ -322,14 +437,14 @@ class Command(BaseCommand):
                     "alias": alias,
                     "contact_channel": channel,
                     "contact_handle": handle,
-                    "safe_contact": rng.choice(SAFE_CONTACT),
+                    "safe_contact": rng.choice(texts["safe_contact"]),
                     "region": rng.choice(Region.values),
-                    "location": rng.choice(PLACES),
+                    "location": rng.choice(texts["places"]),
                     "threats": rng.sample(Threat.values, rng.randint(1, 3)),
                     "needs": rng.sample(Need.values, rng.randint(1, 3)),
                     "languages": ["ru", *rng.sample(Language.values[1:], rng.randint(0, 1))],
                     "risk": rng.choice(Risk.values),
-                    "narrative": rng.choice(STORIES),
+                    "narrative": rng.choice(texts["stories"]),
                 },
             )
             Case.objects.filter(pk=case.pk).update(
@@ -350,8 +465,6 @@ class Command(BaseCommand):
                 case.follow_up_on = (now + timedelta(days=rng.randint(-5, 14))).date()
                 case.save(update_fields=["assignee", "follow_up_on"])
             for n in range(rng.randint(0, 3)):
-                services.note_add(
-                    case=case, by=worker, body=f"Check-in {n + 1}: spoke briefly, safe for now."
-                )
+                services.note_add(case=case, by=worker, body=texts["note"].format(n=n + 1))
             if rng.random() < 0.06:
                 services.case_mark_compromised(case=case, by=worker)
