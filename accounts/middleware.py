@@ -1,10 +1,11 @@
 import time
+import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
@@ -44,6 +45,24 @@ class UserLanguageMiddleware:
         return ""
 
 
+class UserTimeZoneMiddleware:
+    """Show times in the signed-in user's zone; they are stored in UTC whatever it is."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = request.user.time_zone if request.user.is_authenticated else ""
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(zone)) if zone else timezone.deactivate()
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()  # a zone the system no longer knows: the organisation's
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
 class SessionLimitsMiddleware:
     """End a session after SESSION_IDLE_TIMEOUT without a request, or SESSION_ABSOLUTE_AGE.
 
@@ -71,7 +90,10 @@ class SessionLimitsMiddleware:
                 # As "lock now" does: nothing of the session stays in this browser.
                 response["Clear-Site-Data"] = '"cache", "storage"'
                 return response
-            if now - last >= self.TOUCH_EVERY or "last_seen" not in request.session:
+            # A quarter of the limit when that is shorter, so the page's
+            # keep-alive (as often, while someone types) always lands in time.
+            every = min(self.TOUCH_EVERY, settings.SESSION_IDLE_TIMEOUT // 4)
+            if now - last >= every or "last_seen" not in request.session:
                 request.session["last_seen"] = now
         return self.get_response(request)
 

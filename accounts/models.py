@@ -24,6 +24,8 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
 
     def __str__(self) -> str:
         return self.name
@@ -33,7 +35,9 @@ class User(AbstractUser):
     """A staff member. Access to cases follows role and team, never is_staff."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    teams = models.ManyToManyField(Team, related_name="members", blank=True)
+    teams = models.ManyToManyField(
+        Team, related_name="members", blank=True, verbose_name=_("teams")
+    )
     # Kept on the account, not only in a cookie, so it follows the person to
     # every device they sign in on.
     language = models.CharField(
@@ -43,10 +47,19 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Empty: follow the browser."),
     )
+    # Times are stored in UTC and shown in this zone; empty: the organisation's.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Empty: the organisation's time zone."),
+    )
 
     REQUIRED_FIELDS = ["email", "role"]
 
     class Meta:
+        verbose_name = _("staff account")
+        verbose_name_plural = _("staff accounts")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="user_role_valid"

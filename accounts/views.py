@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import user_has_device
 
 from accounts import language, services, two_factor
-from accounts.forms import LanguageForm
+from accounts.forms import LanguageForm, TimeZoneForm
 from accounts.models import Role, User
 from accounts.reauth import mark_fresh, recent_auth_required
 from ops.http import posted_id
@@ -112,6 +112,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "form": form,
         "qr": two_factor.qr_data_url(device),
         "secret": two_factor.secret_text(device),
+        # Opens the authenticator app on the phone this page is on: a QR code
+        # cannot be scanned by the phone showing it. Never sent to the server.
+        "otpauth_url": device.config_url,
     }
     return render(
         request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200
@@ -164,8 +167,27 @@ def reauth(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
-    form = LanguageForm(initial={"language": request.user.language})
-    return render(request, "accounts/account.html", {"language_form": form})
+    context = {
+        "language_form": LanguageForm(initial={"language": request.user.language}),
+        "time_zone_form": TimeZoneForm(initial={"time_zone": request.user.time_zone}),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+@never_cache
+@require_POST
+def time_zone_set(request: HttpRequest) -> HttpResponse:
+    form = TimeZoneForm(request.POST)
+    if not form.is_valid():
+        context = {
+            "language_form": LanguageForm(initial={"language": request.user.language}),
+            "time_zone_form": form,
+        }
+        return render(request, "accounts/account.html", context, status=400)
+    request.user.time_zone = form.cleaned_data["time_zone"]
+    request.user.save(update_fields=["time_zone"])
+    messages.success(request, _("Time zone saved."))
+    return redirect("account")
 
 
 @login_not_required

@@ -157,3 +157,27 @@ def test_a_password_change_keeps_this_session_and_ends_the_others(caseworker):
 def test_everyone_has_an_account_page(client, personas, role):
     client.force_login(personas[role])
     assert client.get(reverse("account")).status_code == 200
+
+
+def test_setup_on_a_phone_opens_the_authenticator_app_and_names_only_the_site_title(
+    caseworker, settings
+):
+    settings.OTP_TOTP_ISSUER = "Garden Club"  # what an innocuous SITE_TITLE sets
+    client = signed_in("caseworker")
+    content = client.get(reverse("two_factor_setup")).content.decode()
+    import base64
+    import re
+
+    key = base64.b32encode(TOTPDevice.objects.get(user=caseworker).bin_key).decode().rstrip("=")
+    link = re.search(r'href="(otpauth://[^"]+)"', content).group(1)
+    assert f"secret={key}" in link and "Garden%20Club" in link and "Corridor" not in link
+    grouped = " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+    assert grouped in content
+    assert f'data-copy="{key}"' in content
+
+
+def test_the_navigation_is_hidden_until_setup_is_done(caseworker):
+    client = signed_in("caseworker")
+    content = client.get(reverse("two_factor_setup")).content.decode()
+    assert reverse("intake:case_list") not in content
+    assert reverse("logout") in content  # lock now stays
