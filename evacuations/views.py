@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Action
 from audit.services import record
+from drafts.services import draft_discard, draft_slot
+from evacuations import drafts as leg_drafts
 from evacuations import services
 from evacuations.forms import (
     CancelForm,
@@ -79,6 +81,7 @@ def _detail(
 ) -> HttpResponse:
     """Render the plan; a failed form is passed in bound, with its errors."""
     legs = legs_of(plan)
+    leg_draft = draft_slot(user=request.user, form=leg_drafts.NEW, scope=plan.reference)
     documents = list(plan.documents.all())  # the form and the read-only list share one read
     planned = [leg.status == LegStatus.PLANNED for leg in legs]
     for i, leg in enumerate(legs):
@@ -93,7 +96,8 @@ def _detail(
         "case": plan.case,
         "legs": legs,
         "documents": documents,
-        "leg_form": LegForm(plan=plan),
+        "leg_form": LegForm(plan=plan, initial=leg_draft.initial()),
+        "leg_draft": leg_draft,
         "complete_form": CompleteForm(),
         "cancel_form": CancelForm(),
         "documents_form": DocumentsForm(documents=documents),
@@ -126,6 +130,7 @@ def leg_add(request: HttpRequest, reference: str) -> HttpResponse:
     except (PlanError, ValidationError) as exc:
         form.add_error(None, _problem(exc))
         return _detail(request, plan, status=400, leg_form=form)
+    draft_discard(user=request.user, form=leg_drafts.NEW, scope=plan.reference)
     messages.success(request, _("Leg added."))
     return _back(plan)
 
@@ -138,16 +143,23 @@ def leg_edit(request: HttpRequest, reference: str, key: str) -> HttpResponse:
     leg = get_leg(plan, key)
     if request.method == "GET":
         _record_read(request, plan, leg=leg.key)
-    form = LegForm(request.POST or None, instance=leg, plan=plan)
+    draft = draft_slot(
+        user=request.user,
+        form=leg_drafts.EDIT,
+        scope=leg_drafts.edit_scope(plan, leg),
+        read=request.method == "GET",
+    )
+    form = LegForm(request.POST or None, instance=leg, plan=plan, initial=draft.initial())
     if request.method == "POST" and form.is_valid():
         try:
             services.leg_update(leg=leg, data=form.cleaned_data, by=request.user)
         except (PlanError, ValidationError) as exc:
             form.add_error(None, _problem(exc))
         else:
+            draft_discard(user=request.user, form=draft.form, scope=draft.scope)
             messages.success(request, _("Leg saved."))
             return _back(plan)
-    context = {"plan": plan, "case": plan.case, "leg": leg, "form": form}
+    context = {"plan": plan, "case": plan.case, "leg": leg, "form": form, "draft": draft}
     return render(
         request, "evacuations/leg_form.html", context, status=400 if form.is_bound else 200
     )

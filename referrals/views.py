@@ -14,8 +14,10 @@ from accounts.models import User
 from accounts.reauth import recent_auth_required
 from audit.models import Action
 from audit.services import record
+from drafts.services import draft_discard, draft_slot
 from intake.selectors import get_case_for
 from ops.http import posted_id
+from referrals import drafts as referral_drafts
 from referrals import services
 from referrals.forms import PartnerForm, PartnerStaffForm, ReferralForm, RouteForm
 from referrals.models import Partner, Referral
@@ -55,7 +57,13 @@ def referral_create(request: HttpRequest, reference: str) -> HttpResponse:
     if partner is None or not route_form.is_valid():
         raise Http404
     service = route_form.cleaned_data["service"]
-    form = ReferralForm(request.POST or None)
+    draft = draft_slot(
+        user=request.user,
+        form=referral_drafts.NEW,
+        scope=referral_drafts.new_scope(case, partner, service),
+        read=request.method == "GET",
+    )
+    form = ReferralForm(request.POST or None, initial=draft.initial())
     if request.method == "POST" and form.is_valid():
         try:
             referral = services.referral_draft(
@@ -64,9 +72,12 @@ def referral_create(request: HttpRequest, reference: str) -> HttpResponse:
         except ReferralError as exc:
             form.add_error(None, str(exc))
         else:
+            draft_discard(user=request.user, form=draft.form, scope=draft.scope)
             messages.success(request, _("Draft saved. Check it, then send it."))
             return _back(referral)
-    context = {"case": case, "partner": partner, "service": service, "form": form}
+    context = {
+        "case": case, "partner": partner, "service": service, "form": form, "draft": draft
+    }  # fmt: skip
     return render(
         request, "referrals/referral_form.html", context, status=400 if form.errors else 200
     )
@@ -88,7 +99,13 @@ def referral_edit(request: HttpRequest, reference: str) -> HttpResponse:
     if referral.status != ReferralStatus.DRAFT:
         messages.error(request, _("Only a draft can be changed."))
         return _back(referral)
-    form = ReferralForm(request.POST or None, instance=referral)
+    draft = draft_slot(
+        user=request.user,
+        form=referral_drafts.EDIT,
+        scope=referral.reference,
+        read=request.method == "GET",
+    )
+    form = ReferralForm(request.POST or None, instance=referral, initial=draft.initial())
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_update_draft(
@@ -96,6 +113,7 @@ def referral_edit(request: HttpRequest, reference: str) -> HttpResponse:
             )
         except ReferralError as exc:
             messages.error(request, str(exc))
+        draft_discard(user=request.user, form=draft.form, scope=draft.scope)
         messages.success(request, _("Draft saved."))
         return _back(referral)
     context = {
@@ -104,6 +122,7 @@ def referral_edit(request: HttpRequest, reference: str) -> HttpResponse:
         "partner": referral.partner,
         "service": referral.service,
         "form": form,
+        "draft": draft,
     }
     return render(
         request, "referrals/referral_form.html", context, status=400 if form.errors else 200

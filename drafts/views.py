@@ -1,0 +1,50 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.defaultfilters import date as format_date
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from drafts import services
+
+
+def _names(request: HttpRequest) -> tuple[str, str]:
+    return request.POST.get("_draft", ""), request.POST.get("_draft_scope", "")
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_POST
+def draft_save(request: HttpRequest) -> HttpResponse:
+    """Keep what is being typed; answer with a line for the page to show."""
+    form, scope = _names(request)
+    try:
+        draft = services.draft_save(user=request.user, form=form, scope=scope, data=request.POST)
+    except services.DraftTooLarge:
+        return HttpResponse(
+            _("Too long to keep as a draft."), status=413, content_type="text/plain"
+        )
+    except PermissionDenied:
+        return HttpResponse(status=403)
+    if draft is None:
+        return HttpResponse("", content_type="text/plain; charset=utf-8")
+    when = format_date(timezone.localtime(draft.updated_at), "H:i")
+    line = _("Draft saved at %(time)s.") % {"time": when}
+    return HttpResponse(line, content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+@require_POST
+def draft_discard(request: HttpRequest) -> HttpResponse:
+    form, scope = _names(request)
+    services.draft_discard(user=request.user, form=form, scope=scope)
+    messages.info(request, _("Draft discarded."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=False):
+        target = "home"
+    return redirect(target)
