@@ -4,6 +4,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 CORRIDOR_VAR_DIR=/srv/var
 WORKDIR /srv/corridor
 COPY pyproject.toml ./
 COPY config ./config
+COPY core ./core
+COPY drafts ./drafts
 COPY accounts ./accounts
 COPY intake ./intake
 COPY referrals ./referrals

@@ -40,8 +40,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "common",
+    "core",
     "accounts",
+    "drafts",
     "intake",
     "referrals",
     "evacuations",
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "ops.middleware.SecurityHeadersMiddleware",
+    # Outside everything that may redirect (sign-in, session limits, views).
+    "ops.middleware.ScriptedSubmitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -64,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    "accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLimitsMiddleware",
@@ -83,7 +87,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
-OTP_TOTP_ISSUER = "Corridor"
+# The name an authenticator app lists the account under: on a seized phone it
+# must say no more than the sign-in page does.
+OTP_TOTP_ISSUER = SITE_TITLE
 
 # --- Sign-in throttling (django-axes) -----------------------------------------
 # Five failures lock the account, and five from one client lock that
@@ -289,7 +295,13 @@ CELERY_BEAT_SCHEDULE = {
     "scan-reminders": {"task": "reminders.tasks.scan_reminders", "schedule": 60.0},
     "send-reminder-digests": {"task": "reminders.tasks.send_digests", "schedule": 15 * 60.0},
     "expire-referrals": {"task": "referrals.tasks.expire_unanswered", "schedule": 60.0 * 60},
+    "purge-stale-drafts": {"task": "drafts.tasks.purge_stale_drafts", "schedule": 60.0 * 60},
 }
+
+# --- Drafts -----------------------------------------------------------------------
+# What someone types is kept on the server (encrypted) while they type; a
+# draft nobody came back to is deleted after this many hours.
+DRAFT_MAX_AGE_HOURS = env_int("DRAFT_MAX_AGE_HOURS", 24)
 
 # --- Retention ------------------------------------------------------------------
 # Defaults for the policy an admin edits in the admin site.

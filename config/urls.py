@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -11,11 +12,16 @@ from accounts.views import (
     revoke,
     session_alive,
     team,
+    time_zone_set,
     two_factor_replace,
     two_factor_setup,
     two_factor_verify,
 )
 from ops.views import health
+
+handler500 = "ops.views.server_error"
+# The admin site names itself as the rest of the site does (SITE_TITLE may be innocuous).
+admin.site.site_header = admin.site.site_title = settings.SITE_TITLE
 
 urlpatterns = [
     path("", home, name="home"),
@@ -33,6 +39,7 @@ urlpatterns = [
     path("2fa/verify/", two_factor_verify, name="two_factor_verify"),
     path("account/", account, name="account"),
     path("language/", language_set, name="language_set"),
+    path("account/time-zone/", time_zone_set, name="time_zone_set"),
     path("account/authenticator/", two_factor_replace, name="two_factor_replace"),
     path(
         "account/password/",
@@ -41,6 +48,7 @@ urlpatterns = [
     ),
     path("team/", team, name="team"),
     path("team/revoke/", revoke, name="revoke"),
+    path("drafts/", include("drafts.urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
 ]

@@ -2,8 +2,8 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class CommonConfig(AppConfig):
+class CoreConfig(AppConfig):
     """Helpers every app may use: form widgets and page parts. Imports no other app."""
 
-    name = "common"
+    name = "core"
     verbose_name = _("Shared helpers")

@@ -3,11 +3,12 @@ from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
-from common.widgets import DateInput, DateTimeInput
+from core.widgets import DateInput, DateTimeInput
 from intake.choices import Risk, Verification
 from intake.models import INTAKE_FIELDS, Case, Note
 from intake.selectors import teams_of
@@ -33,7 +34,32 @@ class CleanTextMixin:
                 f.validators.append(reject_control_characters)
 
 
-class CaseForm(CleanTextMixin, forms.ModelForm):
+DASH = BLANK_CHOICE_DASH[0][1]
+
+
+class NamedEmptyChoiceMixin:
+    """Name the empty choice of every select: "---------" says nothing, in either language.
+
+    `empty_choice_labels` names it per field where "not chosen" is not what it means.
+    """
+
+    empty_choice_labels: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            label = self.empty_choice_labels.get(name, _("Not chosen"))
+            if isinstance(field, forms.ModelChoiceField):
+                if field.empty_label == DASH:
+                    field.empty_label = label
+            elif isinstance(field, forms.ChoiceField) and ("", DASH) in field.choices:
+                field.choices = [
+                    (value, label if (value, text) == ("", DASH) else text)
+                    for value, text in field.choices
+                ]
+
+
+class CaseForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Case
         fields = INTAKE_FIELDS
@@ -64,7 +90,10 @@ class TeamField(forms.ChoiceField):
 
     def offer(self, teams: list[Team]) -> None:
         self.teams = {str(team.pk): team for team in teams}
-        self.choices = [("", "---------"), *((pk, team.name) for pk, team in self.teams.items())]
+        self.choices = [
+            ("", _("Choose a team")),
+            *((pk, team.name) for pk, team in self.teams.items()),
+        ]
 
     def clean(self, value) -> Team | None:
         value = super().clean(value)
@@ -102,7 +131,7 @@ class StatusForm(forms.Form):
     to = forms.ChoiceField(label=_("move to"), choices=Status.choices)
     closure_reason = forms.ChoiceField(
         label=_("closure reason"),
-        choices=[("", "—"), *ClosureReason.choices],
+        choices=[("", _("Not chosen")), *ClosureReason.choices],
         required=False,
     )
 
@@ -138,7 +167,10 @@ class VerificationForm(forms.Form):
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
-        label=_("assignee"), queryset=User.objects.none(), required=False
+        label=_("assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody: leave unassigned"),
     )
 
     def __init__(self, *args, assignees, **kwargs):

@@ -118,6 +118,23 @@ def note_add(*, case: Case, body: str, by: User) -> Note:
     return note
 
 
+# What a repeated request adds to the case it repeats, in this order.
+REQUEST_AS_NOTE = ["alias", "contact_handle", "safe_contact", "location", "narrative"]
+
+
+def case_add_request(*, case: Case, data: dict, by: User) -> Note:
+    """Record a request that repeats a known case as a note on it; no new case is made."""
+    fields = Case._meta
+    lines = [
+        f"{fields.get_field(name).verbose_name.capitalize()}: {data[name]}"
+        for name in REQUEST_AS_NOTE
+        if data.get(name)
+    ]
+    body = "\n".join([_("Repeated request, recorded on this case:"), *lines])
+    # Too long for a note raises ValidationError in note_add: never cut what was typed.
+    return note_add(case=case, body=body, by=by)
+
+
 def case_set_follow_up(*, case: Case, on: date | None, by: User) -> None:
     case.follow_up_on = on
     case.save(update_fields=["follow_up_on", "updated_at"])

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Action
 from audit.services import record
+from drafts.services import draft_discard, draft_slot
+from intake import drafts as intake_drafts
 from intake import services
 from intake.filters import CaseFilter
 from intake.forms import (
@@ -73,24 +75,50 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
     require_case_staff(request.user)
-    form = IntakeForm(request.POST or None, user=request.user)
+    draft = draft_slot(user=request.user, form=intake_drafts.REQUEST, read=request.method == "GET")
+    form = IntakeForm(request.POST or None, user=request.user, initial=draft.initial())
     matches = None
     if request.method == "POST" and form.is_valid():
         matches = services.handle_matches(
             user=request.user, handle=form.cleaned_data["contact_handle"]
         )
+        if matches and request.POST.get("add_to"):
+            return _add_to_existing(request, form, matches, draft)
         if matches and not form.cleaned_data["record_anyway"]:
             form.add_error("record_anyway", _("This handle is known. Read the warning first."))
         else:
             case = services.case_create(
                 team=form.cleaned_data["team"], data=form.cleaned_data, by=request.user
             )
+            draft_discard(user=request.user, form=draft.form)
             messages.success(request, _("Request recorded as %(ref)s.") % {"ref": case.reference})
             return redirect("intake:case_detail", reference=case.reference)
+    return _intake_page(request, form, matches, draft)
+
+
+def _intake_page(request, form, matches, draft) -> HttpResponse:
+    context = {"form": form, "matches": matches, "draft": draft}
     status = 400 if form.is_bound else 200
-    return render(
-        request, "intake/case_form.html", {"form": form, "matches": matches}, status=status
+    return render(request, "intake/case_form.html", context, status=status)
+
+
+def _add_to_existing(request, form, matches, draft) -> HttpResponse:
+    """The request repeats a known case: what was typed becomes a note on that case."""
+    known = {case.reference for case in matches.cases}
+    reference = request.POST["add_to"]
+    if reference not in known:
+        raise Http404
+    case = get_case_for(request.user, reference, write=True)
+    try:
+        services.case_add_request(case=case, data=form.cleaned_data, by=request.user)
+    except ValidationError:
+        form.add_error("narrative", _("Too long for a note on the case: shorten it first."))
+        return _intake_page(request, form, matches, draft)
+    draft_discard(user=request.user, form=draft.form)
+    messages.success(
+        request, _("Added to case %(ref)s as a note; no new case was made.") % {"ref": reference}
     )
+    return _back(case)
 
 
 @never_cache
@@ -111,13 +139,15 @@ def handle_check(request: HttpRequest) -> HttpResponse:
 def _detail(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> HttpResponse:
     """Render the case page; a failed form is passed in bound, with its errors."""
     referrals = referrals_with_history(case)
+    note_draft = draft_slot(user=request.user, form=intake_drafts.NOTE, scope=case.reference)
     context = {
         "case": case,
         "timeline": case_timeline(case, referrals),
         "matches": services.handle_matches(
             user=request.user, handle=case.contact_handle, exclude=case
         ),
-        "note_form": NoteForm(),
+        "note_form": NoteForm(initial=note_draft.initial()),
+        "note_draft": note_draft,
         "status_form": StatusForm(case=case),
         "follow_up_form": FollowUpForm(initial={"follow_up_on": case.follow_up_on}),
         "verification_form": VerificationForm(initial={"verification": case.verification}),
@@ -175,6 +205,7 @@ def note_add(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, case, status=400, note_form=form)
     services.note_add(case=case, body=form.cleaned_data["body"], by=request.user)
+    draft_discard(user=request.user, form=intake_drafts.NOTE, scope=case.reference)
     messages.success(request, _("Note added."))
     return _back(case)
 

@@ -42,3 +42,27 @@ class SecurityHeadersMiddleware:
         for name, value in self.HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+
+class ScriptedSubmitMiddleware:
+    """Tell the page's script where a form's answer redirects, instead of following it.
+
+    The script sends a form with fetch so that a failed submit (no network, a
+    server error) leaves the page as typed. fetch would follow a redirect by
+    itself and swallow the next page's one-time messages; so the redirect is
+    answered as 204 with the target in a header, and the script goes there.
+    """
+
+    HEADER = "X-Corridor-Submit"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.headers.get(self.HEADER) == "1" and 300 <= response.status_code < 400:
+            location = response.get("Location", "")
+            del response["Location"]
+            response.status_code = 204
+            response["X-Corridor-Location"] = location
+        return response

@@ -1,8 +1,10 @@
+import sys
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -27,3 +29,17 @@ def health(request: HttpRequest) -> JsonResponse:
     jobs_ok = beat is not None and timezone.now() - beat < JOBS_STALE_AFTER
     # Jobs being late does not stop caseworkers: the web stays healthy.
     return JsonResponse({"database": "ok", "jobs": "ok" if jobs_ok else "late"})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Answer an unhandled error: 503 when the database is out of reach, else 500.
+
+    Rendered without the request's context processors: they read the
+    database, which may be the thing that failed.
+    """
+    _, error, _ = sys.exc_info()
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(render_to_string("500.html"))

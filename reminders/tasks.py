@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from ops.jobs import job_options
+from core.jobs import job_options
 from reminders import services
 
 log = logging.getLogger(__name__)

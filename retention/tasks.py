@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from ops.jobs import job_options
+from core.jobs import job_options
 from retention import services
 
 log = logging.getLogger(__name__)

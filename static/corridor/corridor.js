@@ -1,6 +1,24 @@
 // Progressive enhancement only: every form works without this file.
+// Nothing typed is put in the browser's storage: drafts go to the server.
 (function () {
   "use strict";
+
+  var body = null;
+  var csrf = function () {
+    var token = document.querySelector("[name=csrfmiddlewaretoken]");
+    return token ? token.value : "";
+  };
+  function post(url, data, extraHeaders) {
+    var headers = { "X-CSRFToken": csrf() };
+    Object.keys(extraHeaders || {}).forEach(function (k) { headers[k] = extraHeaders[k]; });
+    return fetch(url, {
+      method: "POST",
+      body: data,
+      headers: headers,
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+  }
 
   // Warn at once when a typed contact handle is known or flagged. The handle
   // goes in a POST body, never in a URL.
@@ -9,7 +27,6 @@
     var input = form.querySelector("[name=contact_handle]");
     var target = document.getElementById("handle-matches");
     if (!url || !input || !target) return;
-    var token = form.querySelector("[name=csrfmiddlewaretoken]").value;
     var timer = null;
     var last = null;
     function check() {
@@ -17,15 +34,9 @@
       if (value === last) return;
       last = value;
       if (!value) { target.innerHTML = ""; return; }
-      var body = new FormData();
-      body.append("contact_handle", value);
-      fetch(url, {
-        method: "POST",
-        body: body,
-        headers: { "X-CSRFToken": token },
-        credentials: "same-origin",
-        cache: "no-store",
-      }).then(function (r) { return r.ok ? r.text() : ""; })
+      var data = new FormData();
+      data.append("contact_handle", value);
+      post(url, data).then(function (r) { return r.ok ? r.text() : ""; })
         .then(function (html) { if (input.value.trim() === value) target.innerHTML = html; });
     }
     input.addEventListener("input", function () {
@@ -54,54 +65,184 @@
   // The server ends a session left idle; an open page would still show what
   // it showed. Warn before the limit (a button keeps the session), and at the
   // limit empty the page and reload it: the server answers with sign-in.
-  function setUpIdleLimit(body) {
-    var idle = Number(body.getAttribute("data-idle-seconds"));
-    if (!idle) return;
-    var warnBefore = Math.min(60, idle / 2);
-    var warnTimer = null;
-    var endTimer = null;
-    var banner = null;
-    function end() {
-      body.replaceChildren();
-      window.location.reload();
-    }
-    function stay() {
-      var token = document.querySelector("[name=csrfmiddlewaretoken]");
-      fetch(body.getAttribute("data-alive-url"), {
-        method: "POST",
-        headers: { "X-CSRFToken": token ? token.value : "" },
-        credentials: "same-origin",
-        cache: "no-store",
-      }).then(function (r) { if (r.status === 204) arm(); else end(); }, end);
-    }
-    function warn() {
-      banner = document.createElement("div");
-      banner.className = "idle-warning";
-      banner.setAttribute("role", "alert");
-      var text = document.createElement("p");
-      text.textContent = body.getAttribute("data-idle-warning");
-      var button = document.createElement("button");
-      button.type = "button";
-      button.textContent = body.getAttribute("data-idle-stay");
-      button.addEventListener("click", stay);
-      banner.append(text, button);
-      body.prepend(banner);
-      button.focus();
-    }
-    function arm() {
-      clearTimeout(warnTimer);
-      clearTimeout(endTimer);
-      if (banner) { banner.remove(); banner = null; }
-      warnTimer = setTimeout(warn, (idle - warnBefore) * 1000);
-      endTimer = setTimeout(end, (idle + 2) * 1000);
-    }
-    arm();
+  // Typing is activity: a keystroke tells the server, at most once a minute.
+  var idle = { warnTimer: null, endTimer: null, banner: null, lastHeard: Date.now() };
+  function keepAliveEvery() {
+    // Once a minute, or a quarter of a shorter limit: the server's own rule.
+    return Math.min(60, Number(body.getAttribute("data-idle-seconds")) / 4) * 1000;
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    setUpIdleLimit(document.body);
+  function heard() {
+    // A page load or a keep-alive restarted the server's idle clock: restart
+    // ours. (Other requests may not have: the server writes it once a minute.)
+    idle.lastHeard = Date.now();
+    arm();
+  }
+  function end() {
+    document.body.replaceChildren();
+    window.location.reload();
+  }
+  function stay() {
+    idle.lastHeard = Date.now();
+    post(body.getAttribute("data-alive-url"), null).then(function (r) {
+      if (r.status === 204) heard(); else end();
+    }, function () { /* offline: the limit still applies, counted from the last answer */ });
+  }
+  function warn() {
+    idle.banner = document.createElement("div");
+    idle.banner.className = "idle-warning";
+    idle.banner.setAttribute("role", "alert");
+    var text = document.createElement("p");
+    text.textContent = body.getAttribute("data-idle-warning");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = body.getAttribute("data-idle-stay");
+    button.addEventListener("click", stay);
+    idle.banner.append(text, button);
+    document.body.prepend(idle.banner);
+    button.focus();
+  }
+  function arm() {
+    var seconds = Number(body && body.getAttribute("data-idle-seconds"));
+    clearTimeout(idle.warnTimer);
+    clearTimeout(idle.endTimer);
+    if (idle.banner) { idle.banner.remove(); idle.banner = null; }
+    if (!seconds) return;
+    var warnBefore = Math.min(60, seconds / 2);
+    idle.warnTimer = setTimeout(warn, (seconds - warnBefore) * 1000);
+    idle.endTimer = setTimeout(end, (seconds + 2) * 1000);
+  }
+  function typing(event) {
+    var inForm = event.target && event.target.closest && event.target.closest("form");
+    if (!inForm || !body.getAttribute("data-alive-url")) return;
+    if (Date.now() - idle.lastHeard >= keepAliveEvery() || idle.banner) stay();
+  }
+
+  // While a form with a draft slot is typed into, its text is kept on the
+  // server (encrypted) every few seconds, so neither a lost connection nor
+  // the idle limit loses it. The server restores it when the form reopens.
+  var DRAFT_EVERY = 3000;
+  function setUpDraft(form) {
+    var url = body.getAttribute("data-draft-url");
+    if (!url) return;
+    var notice = document.querySelector('[data-draft-notice="' + form.getAttribute("data-draft") + '"]');
+    var status = notice && notice.querySelector("[data-draft-status]");
+    var timer = null;
+    form.corridorDraft = Promise.resolve();
+    function save() {
+      timer = null;
+      var data = new FormData(form);
+      data.set("_draft", form.getAttribute("data-draft"));
+      data.set("_draft_scope", form.getAttribute("data-draft-scope"));
+      form.corridorDraft = post(url, data).then(function (r) {
+        if (!r.ok) return;
+        return r.text().then(function (line) {
+          if (!status) return;
+          notice.hidden = !line;
+          status.textContent = line;
+        });
+      }, function () { /* offline: the next keystroke tries again */ });
+    }
+    form.addEventListener("input", function () {
+      if (!timer && !form.corridorSending) timer = setTimeout(save, DRAFT_EVERY);
+    });
+    form.corridorStopDraft = function () { clearTimeout(timer); timer = null; };
+  }
+
+  // A submit that fails must not lose the page. The form goes by fetch; the
+  // page changes only when the server answered: a redirect is followed, a
+  // refused form replaces the page as a normal submit would. No network or a
+  // server error leaves the form as typed, with the reason by its button.
+  function setUpKeptSubmit(form) {
+    // The server's answer, summarised at the top of the page, says what is
+    // missing in both languages; the browser's own bubble vanishes on a phone.
+    form.noValidate = true;
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) return;
+      event.preventDefault();
+      if (form.corridorSending) return;
+      var submitter = event.submitter;
+      var data = new FormData(form);
+      if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+      form.corridorSending = true;
+      if (form.corridorStopDraft) form.corridorStopDraft();
+      setBusy(form, submitter, true);
+      // A draft save still on its way must not land after the submit deleted it.
+      (form.corridorDraft || Promise.resolve()).then(function () {
+        // getAttribute: a field named "action" would shadow form.action.
+        var url = form.getAttribute("action") || window.location.href;
+        return post(url, data, { "X-Corridor-Submit": "1" });
+      }).then(function (r) {
+        if (r.status >= 500) { failed(form, submitter, "data-not-saved-server"); return; }
+        var target = r.headers.get("X-Corridor-Location");
+        if (target !== null) { window.location.assign(target || window.location.href); return; }
+        return r.text().then(show);
+      }, function () {
+        failed(form, submitter, "data-not-saved-network");
+      });
+    });
+  }
+  function setBusy(form, submitter, busy) {
+    form.setAttribute("aria-busy", busy ? "true" : "false");
+    if (submitter) submitter.disabled = busy;
+  }
+  function failed(form, submitter, message) {
+    form.corridorSending = false;
+    setBusy(form, submitter, false);
+    var note = form.querySelector(".submit-failed");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "submit-failed";
+      note.setAttribute("role", "alert");
+      note.tabIndex = -1;
+      var anchor = submitter || form.querySelector("[type=submit]");
+      if (anchor) anchor.before(note); else form.append(note);
+    }
+    note.textContent = body.getAttribute(message);
+    note.focus();
+  }
+  function show(html) {
+    // The answer is a whole page (a refused form with its errors): put it in
+    // place of this one, as a normal submit would, and set it up again.
+    var page = new DOMParser().parseFromString(html, "text/html");
+    document.title = page.title;
+    document.body.replaceWith(document.adoptNode(page.body));
+    window.scrollTo(0, 0);
+    setUp();
+    document.dispatchEvent(new CustomEvent("corridor:page"));
+  }
+
+  // A key to type into an app: copy it whole, without the spaces shown.
+  function setUpCopy(button) {
+    if (!navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+        button.textContent = button.getAttribute("data-copied");
+      });
+    });
+  }
+
+  function setUp() {
+    body = document.body;
+    heard();
     document.querySelectorAll("select[name=to]").forEach(setUpClosureReason);
     document.querySelectorAll("form[data-handle-check]").forEach(setUpHandleCheck);
     document.querySelectorAll("form[data-confirm]").forEach(setUpConfirm);
+    document.querySelectorAll("form[data-draft]").forEach(setUpDraft);
+    document.querySelectorAll("button[data-copy]").forEach(setUpCopy);
+    // Forms in the page itself. Sign-out, the language switch and the sign-in
+    // forms (data-native) stay native: a password is never worth keeping, and
+    // password managers and Clear-Site-Data expect a real navigation.
+    document.querySelectorAll("main form[method=post]:not([data-native])").forEach(setUpKeptSubmit);
+    var summary = document.querySelector(".error-summary");
+    if (summary) summary.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUp();
+    // On the document, so they survive the page being replaced.
+    document.addEventListener("input", typing);
+    document.addEventListener("keydown", typing);
   });
 })();

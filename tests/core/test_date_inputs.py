@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone, translation
 
-from common.widgets import DateInput, DateTimeInput, TimeInput
+from core.widgets import DateInput, DateTimeInput, TimeInput
 
 PROJECT_APPS = [app for app in settings.INSTALLED_APPS if "." not in app]
 ISO = {"date": "2026-12-01", "datetime-local": "2026-12-01T14:05", "time": "14:05"}

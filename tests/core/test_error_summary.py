@@ -53,9 +53,7 @@ def test_a_page_without_a_refused_form_has_no_summary(client, caseworker, case):
     assert "error-summary" not in page
 
 
-def test_the_status_select_starts_blank_and_a_blank_move_changes_nothing(
-    client, caseworker, case
-):
+def test_the_status_select_starts_blank_and_a_blank_move_changes_nothing(client, caseworker, case):
     client.force_login(caseworker)
     page = client.get(reverse("intake:case_detail", args=[case.reference])).content.decode()
     select = re.search(r'<select name="to".*?</select>', page, re.S).group(0)

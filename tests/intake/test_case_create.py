@@ -166,3 +166,50 @@ class TestHandleCheck:
         page = desk.get(URL).content.decode()
         assert f'data-handle-check="{self.url}"' in page
         assert 'id="handle-matches"' in page
+
+
+def test_a_known_handle_can_be_added_to_the_existing_case_as_a_note(client, caseworker, case):
+    from audit.models import AuditEvent
+    from intake.models import Note
+
+    client.force_login(caseworker)
+    data = {
+        "team": case.team_id, "alias": "Marker-Returning", "contact_channel": "telegram",
+        "contact_handle": case.contact_handle, "risk": "3", "region": "chechnya",
+        "narrative": "Wrote again from the same account.",
+    }  # fmt: skip
+    page = client.post(reverse("intake:case_create"), data).content.decode()
+    assert f'name="add_to" value="{case.reference}"' in page
+    events = AuditEvent.objects.count()
+    response = client.post(reverse("intake:case_create"), {**data, "add_to": case.reference})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("intake:case_detail", args=[case.reference])
+    assert Case.objects.count() == 1
+    note = Note.objects.get()
+    assert note.case == case and note.author == caseworker
+    assert "Marker-Returning" in note.body and "Wrote again from the same account." in note.body
+    assert AuditEvent.objects.count() == events + 1
+
+
+def test_adding_to_a_case_the_handle_does_not_match_is_refused(client, caseworker, case, team_a):
+    from intake.models import Note
+
+    other = CaseFactory(team=team_a)
+    client.force_login(caseworker)
+    data = {
+        "team": case.team_id, "alias": "A", "contact_channel": "telegram",
+        "contact_handle": case.contact_handle, "risk": "3", "region": "chechnya",
+    }  # fmt: skip
+    response = client.post(reverse("intake:case_create"), {**data, "add_to": other.reference})
+    assert response.status_code == 404
+    assert not Note.objects.exists() and Case.objects.count() == 2
+
+
+def test_an_operator_is_not_offered_adding_to_a_case(client, operator, case):
+    client.force_login(operator)
+    data = {
+        "team": case.team_id, "alias": "A", "contact_channel": "telegram",
+        "contact_handle": case.contact_handle, "risk": "3", "region": "chechnya",
+    }  # fmt: skip
+    page = client.post(reverse("intake:case_create"), data).content.decode()
+    assert 'name="add_to"' not in page

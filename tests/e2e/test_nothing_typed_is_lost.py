@@ -1,0 +1,285 @@
+"""Nothing a caseworker types is lost, in a real browser: dates, drafts, failed submits.
+
+Russian on a 360 px phone first (the user we build for), English on a
+desktop where a second run adds something. Every page visited is checked
+for sideways scrolling.
+"""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Role
+from drafts.models import Draft
+from evacuations import services as evacuation_services
+from evacuations.models import LegKind
+from intake import services as intake_services
+from intake.models import Case, Note
+from intake.status import Status
+from tests.e2e.conftest import VIEWPORTS
+from tests.factories import (
+    PASSWORD,
+    CaseFactory,
+    PartnerFactory,
+    ReferralFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NOTE = "Marker-Plover: called from a neighbour's phone, the brother is looking for her"
+SAID = {
+    "ru": {
+        "offline": "Не сохранено: нет соединения",
+        "server": "Не сохранено: сервер",
+        "restored": "Черновик восстановлен",
+        "summary": "Не сохранено",
+    },
+    "en": {
+        "offline": "Not saved: no connection",
+        "server": "Not saved: the server",
+        "restored": "Draft restored",
+        "summary": "Not saved",
+    },
+}
+
+
+def sign_in(browser, live_server, user, *, viewport="phone", language="ru", **context):
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    ctx = browser.new_context(
+        base_url=live_server.url, locale=language, **VIEWPORTS[viewport], **context
+    )
+    page = ctx.new_page()
+    page.goto("/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("form button[type=submit].primary")
+    token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    page.fill("input[name=token]", f"{token:06d}")
+    with page.expect_navigation():
+        page.click("form button[type=submit].primary")
+    assert "/2fa/" not in page.url
+    return page
+
+
+def no_sideways_scroll(page):
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"{page.url} scrolls sideways: {width}"
+
+
+def wait_for(condition, seconds=8.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def worker():
+    team = TeamFactory(name="Горячая линия")
+    user = UserFactory(username="worker-e2e", role=Role.CASEWORKER, teams=[team], language="ru")
+    case = CaseFactory(team=team, alias="Marker-Plover")
+    for status in (Status.VERIFYING, Status.ACTIVE):
+        case.move_to(status, by=user)
+    return user, case
+
+
+def test_dates_survive_saving_every_form_unchanged_in_russian(browser, live_server, worker):
+    user, case = worker
+    today = timezone.localdate()
+    case.follow_up_on = today + timedelta(days=5)
+    case.save()
+    plan = evacuation_services.plan_open(
+        case=case, data={"destination_country": "GE", "destination_city": "Tbilisi"}, by=user
+    )
+    leg = evacuation_services.leg_add(
+        plan=plan,
+        data={
+            "kind": LegKind.TRAVEL, "partner_kind": "", "referral": None,
+            "planned_start": today + timedelta(days=2), "planned_end": today + timedelta(days=4),
+            "details": "", "partner_details": "",
+        },
+        by=user,
+    )  # fmt: skip
+    referral = ReferralFactory(
+        case=case,
+        partner=PartnerFactory(team=case.team),
+        complete_by=today + timedelta(days=30),
+        consent_given=True,
+        consent_at=timezone.now().replace(second=0, microsecond=0) - timedelta(days=1),
+        consent_channel="messenger",
+    )
+    before = (case.follow_up_on, leg.planned_start, leg.planned_end)
+    consent = (referral.complete_by, referral.consent_at)
+
+    page = sign_in(browser, live_server, user)
+    page.goto(f"/cases/{case.reference}/")
+    no_sideways_scroll(page)
+    with page.expect_navigation():
+        page.locator("form[action$='/follow-up/'] button[type=submit]").click()
+    page.goto(f"/evacuations/{plan.reference}/legs/{leg.key}/")
+    no_sideways_scroll(page)
+    with page.expect_navigation():
+        page.locator("form.case-form button[type=submit]").click()
+    page.goto(f"/referrals/{referral.reference}/edit/")
+    no_sideways_scroll(page)
+    with page.expect_navigation():
+        page.locator("form.case-form button[type=submit]").click()
+
+    case.refresh_from_db()
+    leg.refresh_from_db()
+    referral.refresh_from_db()
+    assert (case.follow_up_on, leg.planned_start, leg.planned_end) == before
+    assert (referral.complete_by, referral.consent_at) == consent
+
+
+def test_a_note_is_kept_as_a_draft_and_survives_a_failed_submit(
+    browser, live_server, worker, monkeypatch
+):
+    user, case = worker
+    said = SAID["ru"]
+    page = sign_in(browser, live_server, user)
+    page.goto(f"/cases/{case.reference}/")
+    note = page.locator("form.note-form textarea[name=body]")
+    note.type(NOTE[:40])
+    note.type(NOTE[40:])
+    assert wait_for(lambda: Draft.objects.filter(author=user, form="note").exists())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT data FROM drafts_draft")
+        assert "Marker-Plover" not in repr(cursor.fetchall())
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    assert page.evaluate("indexedDB.databases().then(d => d.length)") == 0
+
+    # No network: the page stays, as typed, and says so by the button.
+    page.context.set_offline(True)
+    page.locator("form.note-form button[type=submit]").click()
+    failed = page.locator("form.note-form .submit-failed")
+    failed.wait_for()
+    assert said["offline"] in failed.inner_text()
+    assert note.input_value() == NOTE
+    no_sideways_scroll(page)
+    page.context.set_offline(False)
+
+    # The server fails: the same.
+    def broken(**kwargs):
+        raise RuntimeError("forced failure")
+
+    monkeypatch.setattr(intake_services, "note_add", broken)
+    page.locator("form.note-form button[type=submit]").click()
+    page.wait_for_function(
+        "t => document.querySelector('form.note-form .submit-failed').innerText.includes(t)",
+        arg=said["server"],
+    )
+    assert note.input_value() == NOTE
+    assert not Note.objects.exists()
+    monkeypatch.undo()
+
+    # Away and back: the draft is restored, and discarding it empties the form.
+    page.goto("/cases/")
+    page.goto(f"/cases/{case.reference}/")
+    assert said["restored"] in page.content()
+    assert page.locator("form.note-form textarea[name=body]").input_value() == NOTE
+
+    # The next try goes through; the draft goes with it.
+    with page.expect_navigation():
+        page.locator("form.note-form button[type=submit]").click()
+    assert Note.objects.get().body == NOTE
+    assert not Draft.objects.exists()
+    assert page.locator("form.note-form textarea[name=body]").input_value() == ""
+
+
+def test_a_discarded_draft_is_gone(browser, live_server, worker):
+    user, case = worker
+    page = sign_in(browser, live_server, user, viewport="desktop", language="en")
+    user.language = "en"
+    user.save(update_fields=["language"])
+    page.goto("/cases/new/")
+    page.fill("#id_narrative", NOTE)
+    page.locator("#id_narrative").type(".")
+    assert wait_for(lambda: Draft.objects.filter(author=user, form="request").exists())
+    page.goto("/cases/new/")
+    assert SAID["en"]["restored"] in page.content()
+    assert page.locator("#id_narrative").input_value() == NOTE + "."
+    no_sideways_scroll(page)
+    with page.expect_navigation():
+        page.locator("[data-draft-notice] button[type=submit]").click()
+    assert not Draft.objects.exists()
+    assert page.locator("#id_narrative").input_value() == ""
+
+
+def test_typing_keeps_the_session_and_a_device_left_alone_still_locks(
+    browser, live_server, worker, settings
+):
+    user, case = worker
+    page = sign_in(browser, live_server, user, viewport="desktop", language="en")
+    settings.SESSION_IDLE_TIMEOUT = 6
+    page.goto("/cases/new/")
+    narrative = page.locator("#id_narrative")
+    started = time.monotonic()
+    while time.monotonic() - started < 9:  # half as long again as the limit
+        narrative.type("a")
+        time.sleep(0.3)
+    assert "/cases/new/" in page.url
+    assert narrative.input_value().count("a") >= 15
+    assert not page.locator(".idle-warning").is_visible()
+    # Left alone, the page closes itself at the limit and asks for sign-in.
+    page.wait_for_url("**/login/**", timeout=12_000)
+    assert "aaaa" not in page.content()
+
+
+def test_a_refused_submit_is_summarised_where_the_person_looks(browser, live_server, worker):
+    user, case = worker
+    known = CaseFactory(team=case.team, contact_handle="@plover_known", alias="Marker-Known")
+    page = sign_in(browser, live_server, user)
+
+    # "Move to" starts blank; changing nothing is refused and said at the top.
+    page.goto(f"/cases/{case.reference}/")
+    status = page.locator("form[action$='/status/'] select[name=to]")
+    assert status.input_value() == ""
+    page.locator("form[action$='/status/'] button[type=submit]").click()
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    assert SAID["ru"]["summary"] in summary.inner_text()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert summary.bounding_box()["y"] < 740
+    no_sideways_scroll(page)
+    case.refresh_from_db()
+    assert case.status == Status.ACTIVE
+
+    # A known handle: the reason at the top, and the typed text added to that case.
+    page.goto("/cases/new/")
+    page.fill("#id_alias", "Marker-Again")
+    page.select_option("#id_contact_channel", "telegram")
+    page.fill("#id_contact_handle", "@plover_known")
+    page.check('input[name=risk][value="3"]')
+    page.select_option("#id_region", "chechnya")
+    page.fill("#id_narrative", "Writes again, from the same account.")
+    page.locator("form.case-form button.primary").click()
+    page.locator(".error-summary").wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    no_sideways_scroll(page)
+    with page.expect_navigation():
+        page.locator(f"button[name=add_to][value='{known.reference}']").click()
+    assert f"/cases/{known.reference}/" in page.url
+    assert "Writes again, from the same account." in page.content()
+    assert Case.objects.count() == 2
+    assert Note.objects.get().case == known
+
+
+def test_forms_work_without_javascript(browser, live_server, worker):
+    user, case = worker
+    page = sign_in(browser, live_server, user, java_script_enabled=False)
+    page.goto(f"/cases/{case.reference}/")
+    page.fill("form.note-form textarea[name=body]", NOTE)
+    with page.expect_navigation():
+        page.locator("form.note-form button[type=submit]").click()
+    assert Note.objects.get().body == NOTE
