@@ -63,6 +63,11 @@ class UserTimeZoneMiddleware:
             timezone.deactivate()
 
 
+def mark_active(request) -> None:
+    """Restart the session's idle clock: a request someone made, not one a page made alone."""
+    request.session["last_seen"] = int(time.time())
+
+
 class SessionLimitsMiddleware:
     """End a session after SESSION_IDLE_TIMEOUT without a request, or SESSION_ABSOLUTE_AGE.
 
@@ -94,7 +99,7 @@ class SessionLimitsMiddleware:
             # keep-alive (as often, while someone types) always lands in time.
             every = min(self.TOUCH_EVERY, settings.SESSION_IDLE_TIMEOUT // 4)
             if now - last >= every or "last_seen" not in request.session:
-                request.session["last_seen"] = now
+                mark_active(request)
         return self.get_response(request)
 
 

@@ -1,4 +1,3 @@
-import time
 
 from django import forms
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django_otp import user_has_device
 
 from accounts import language, services, two_factor
 from accounts.forms import LanguageForm, TimeZoneForm
+from accounts.middleware import mark_active
 from accounts.models import Role, User
 from accounts.reauth import mark_fresh, recent_auth_required
 from ops.http import posted_id
@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def session_alive(request: HttpRequest) -> HttpResponse:
     """Keep an idle session: the "stay signed in" button of a page about to close."""
-    request.session["last_seen"] = int(time.time())
+    mark_active(request)
     return HttpResponse(status=204)
 
 

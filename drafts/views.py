@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from accounts.middleware import mark_active
 from drafts import services
 
 
@@ -31,6 +32,9 @@ def draft_save(request: HttpRequest) -> HttpResponse:
         )
     except PermissionDenied:
         return HttpResponse(status=403)
+    # A draft is saved because someone typed: that is activity, to the second,
+    # so the page can restart its idle countdown from this answer.
+    mark_active(request)
     if draft is None:
         return HttpResponse("", content_type="text/plain; charset=utf-8")
     when = format_date(timezone.localtime(draft.updated_at), "H:i")

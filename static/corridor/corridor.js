@@ -136,6 +136,7 @@
       data.set("_draft_scope", form.getAttribute("data-draft-scope"));
       form.corridorDraft = post(url, data).then(function (r) {
         if (!r.ok) return;
+        heard();  // the server counts a saved draft as activity, to the second
         return r.text().then(function (line) {
           if (!status) return;
           notice.hidden = !line;

@@ -284,8 +284,9 @@ def test_every_page_fits_the_screen_and_keeps_lock_now_in_reach(
     assert cases_link.is_visible() == (viewport == "desktop")
     for name, url in list(caseworkers.items())[1:]:
         visitor.visit(name, url)
-        if name == "case-list":
-            # Reference, alias, risk and status of every case in sight at once.
+        if name in ("case-list", "case"):
+            # Reference, alias, risk and status of every case in sight at once;
+            # every referral of the case likewise.
             visitor.tables_fit(name)
     # Lock now from the bottom of a long page: by its shortcut on the desktop,
     # by touch on the phone. It signs out: the next page asks to sign in.
@@ -324,6 +325,8 @@ def test_every_page_fits_the_screen_and_keeps_lock_now_in_reach(
     }
     for name, url in coordinators.items():
         visitor.visit(name, url)
+        if name in ("partners", "open-referrals"):
+            visitor.tables_fit(name)
 
     # And every page in this language at the other width, for width alone: the
     # coordinator sees all of them.

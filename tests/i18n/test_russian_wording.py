@@ -290,3 +290,13 @@ def test_reminders_are_marked_done_by_an_action(coordinator, case):
     Notification.objects.create(user=coordinator, kind=Kind.FOLLOW_UP, key="k", case=case)
     text = page_text(russian_client(coordinator).get(reverse("reminders:notification_list")))
     assert "Отметить выполненным" in text
+
+
+@pytest.mark.django_db
+def test_a_partners_active_flag_is_not_a_case_status_in_russian(client, coordinator, partner_org):
+    coordinator.language = "ru"
+    coordinator.save()
+    client.force_login(coordinator)
+    page = client.get(reverse("referrals:partner_list")).content.decode()
+    assert "Активен" in page
+    assert "В работе" not in page  # "Active" as a case status
