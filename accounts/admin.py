@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
@@ -8,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
-from accounts.models import STAFF_ROLES, Role, Team, User
+from accounts.models import STAFF_ROLES, Team, User
 from audit.models import Action
 from audit.services import record
+from core.forms import NamedEmptyChoiceMixin
 
 # Superuser status, groups and single permissions are left out: an admin
 # who could grant them could grant themselves anything.
@@ -19,15 +19,8 @@ PROFILE = (_("Profile"), {"fields": ["first_name", "last_name", "email", "langua
 ACCESS = (_("Access"), {"fields": ["role", "teams", "is_active", "is_staff"]})
 
 
-class NamedEmptyChoiceMixin:
-    """The empty choice of a select says what it means; "---------" says nothing."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "role" in self.fields:
-            self.fields["role"].choices = [("", _("Choose a role")), *Role.choices]
-        if "language" in self.fields:
-            self.fields["language"].choices = [("", _("As the browser asks")), *settings.LANGUAGES]
+class AccountChoicesMixin(NamedEmptyChoiceMixin):
+    empty_choice_labels = {"role": _("Choose a role"), "language": _("As the browser asks")}
 
 
 class StaffRoleFormMixin:
@@ -38,11 +31,11 @@ class StaffRoleFormMixin:
         return data
 
 
-class CorridorUserChangeForm(NamedEmptyChoiceMixin, StaffRoleFormMixin, UserChangeForm):
+class CorridorUserChangeForm(AccountChoicesMixin, StaffRoleFormMixin, UserChangeForm):
     pass
 
 
-class CorridorUserCreationForm(NamedEmptyChoiceMixin, StaffRoleFormMixin, BaseUserAdmin.add_form):
+class CorridorUserCreationForm(AccountChoicesMixin, StaffRoleFormMixin, BaseUserAdmin.add_form):
     class Meta(BaseUserAdmin.add_form.Meta):
         model = User
         fields = ["username", "role", "teams", "is_staff"]

@@ -1,3 +1,4 @@
+import functools
 import zoneinfo
 
 from django import forms
@@ -15,6 +16,7 @@ class LanguageForm(forms.Form):
     )
 
 
+@functools.cache
 def zone_choices() -> list[tuple[str, str]]:
     """Every zone of the form Region/City, the ones our users live in first."""
     first = ["Europe/Moscow", "Asia/Baku", "Asia/Dushanbe", "Asia/Tbilisi", "Asia/Yerevan"]

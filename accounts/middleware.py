@@ -63,6 +63,21 @@ class UserTimeZoneMiddleware:
             timezone.deactivate()
 
 
+def touch_every() -> int:
+    """How often a request rewrites the session's last activity, in seconds.
+
+    Once a minute (the limit counts minutes, and a write costs a query), or a
+    quarter of a shorter limit, so a keep-alive that often always lands in time.
+    """
+    return min(SessionLimitsMiddleware.TOUCH_EVERY, settings.SESSION_IDLE_TIMEOUT // 4)
+
+
+def idle_seconds_left(request) -> int:
+    """What is left of the session's idle limit, as the server counts it."""
+    last = request.session.get("last_seen", int(time.time()))
+    return max(1, settings.SESSION_IDLE_TIMEOUT - (int(time.time()) - last))
+
+
 def mark_active(request) -> None:
     """Restart the session's idle clock: a request someone made, not one a page made alone."""
     request.session["last_seen"] = int(time.time())
@@ -95,10 +110,7 @@ class SessionLimitsMiddleware:
                 # As "lock now" does: nothing of the session stays in this browser.
                 response["Clear-Site-Data"] = '"cache", "storage"'
                 return response
-            # A quarter of the limit when that is shorter, so the page's
-            # keep-alive (as often, while someone types) always lands in time.
-            every = min(self.TOUCH_EVERY, settings.SESSION_IDLE_TIMEOUT // 4)
-            if now - last >= every or "last_seen" not in request.session:
+            if now - last >= touch_every() or "last_seen" not in request.session:
                 mark_active(request)
         return self.get_response(request)
 

@@ -35,9 +35,17 @@ class Slot:
         values = json.loads(self.draft.data)
         initial = {}
         for name, field in registry.get(self.form).fields.items():
-            if name in values:
-                many = getattr(field.widget, "allow_multiple_selected", False)
-                initial[name] = values[name] if many else (values[name] or [""])[-1]
+            if name not in values:
+                continue
+            sent = values[name]
+            if getattr(field.widget, "allow_multiple_selected", False):
+                initial[name] = sent
+            elif isinstance(field, forms.BooleanField):
+                # A browser sends a ticked box only: nothing sent is "unticked",
+                # never "as stored" (consent taken back must stay taken back).
+                initial[name] = bool(sent)
+            else:
+                initial[name] = sent[-1] if sent else ""
         return initial
 
 
@@ -73,8 +81,10 @@ def draft_save(*, user: User, form: str, scope: str, data: QueryDict) -> Draft |
         raise Http404
     # The form's own access check: a draft for a case one may not write is a 404.
     case = entry.case_for(user, scope)
-    # Only the form's own fields: never the CSRF token, never anything else sent along.
-    values = {name: data.getlist(name) for name in entry.fields if name in data}
+    # Only the form's own fields, never the CSRF token nor anything else sent
+    # along; every one of them, since an unticked box or an emptied list is
+    # simply not sent.
+    values = {name: data.getlist(name) for name in entry.fields}
     if not _typed(entry, values):
         draft_discard(user=user, form=form, scope=scope)
         return None

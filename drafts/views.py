@@ -49,6 +49,8 @@ def draft_discard(request: HttpRequest) -> HttpResponse:
     services.draft_discard(user=request.user, form=form, scope=scope)
     messages.info(request, _("Draft discarded."))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=False):
+    if not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         target = "home"
     return redirect(target)

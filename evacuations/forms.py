@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextMixin, NamedEmptyChoiceMixin
 from core.widgets import DateInput
 from evacuations.models import (
     DocumentKind,
@@ -17,7 +18,6 @@ from evacuations.models import (
 )
 from evacuations.services import LEG_FIELDS, PLAN_FIELDS
 from evacuations.status import NextStep
-from intake.forms import CleanTextMixin, NamedEmptyChoiceMixin
 from referrals.models import Referral
 from referrals.status import OPEN
 

@@ -6,8 +6,8 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from crypto.fields import EncryptedCharField, EncryptedTextField
 from evacuations.status import PENDING, LegStatus, PlanStatus
@@ -210,9 +210,19 @@ class Plan(models.Model):
     def arrival_done(self) -> bool:
         return self.legs.filter(kind=LegKind.ARRIVAL, status=LegStatus.DONE).exists()
 
-    def can_complete(self) -> bool:
-        """A plan completes on a confirmed arrival, with nothing left to happen."""
-        return self.is_open and self.arrival_done() and not self.pending_legs().exists()
+    def completion_problem(self) -> str:
+        """Why this plan cannot complete yet, or "" if it can.
+
+        The one rule: the service refuses with this message, the page offers
+        "complete" only when it is empty.
+        """
+        if not self.is_open:
+            return gettext("The plan is not open.")
+        if self.pending_legs().exists():
+            return gettext("Some legs are still planned or under way: end or cancel them first.")
+        if not self.arrival_done():
+            return gettext("The arrival has not been confirmed: a plan completes on arrival.")
+        return ""
 
 
 class Leg(models.Model):

@@ -308,10 +308,9 @@ def can_relocate(case: Case) -> bool:
 def plan_complete(*, plan: Plan, by: User, relocate: bool, not_relocated: str = "") -> Plan:
     """Close an arrived plan; the case moves to "relocated", or the caller says why not."""
     _locked(plan)
-    if plan.pending_legs().exists():
-        raise PlanError(_("Some legs are still planned or under way: end or cancel them first."))
-    if not plan.arrival_done():
-        raise PlanError(_("The arrival has not been confirmed: a plan completes on arrival."))
+    problem = plan.completion_problem()
+    if problem:
+        raise PlanError(problem)
     case = plan.case
     already = case.status in {CaseStatus.RELOCATED, CaseStatus.CLOSED}
     if not already and not (relocate and can_relocate(case)):

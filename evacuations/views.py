@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -103,7 +104,7 @@ def _detail(
         "documents_form": DocumentsForm(documents=documents),
         "can_relocate": services.can_relocate(plan.case),
         # Offer "complete" only when it can work: a button that always fails is noise.
-        "can_complete": plan.can_complete(),
+        "can_complete": not plan.completion_problem(),
     }
     context.update(forms)
     return render(request, "evacuations/plan_detail.html", context, status=status)
@@ -126,11 +127,12 @@ def leg_add(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, plan, status=400, leg_form=form)
     try:
-        services.leg_add(plan=plan, data=form.cleaned_data, by=request.user)
+        with transaction.atomic():
+            services.leg_add(plan=plan, data=form.cleaned_data, by=request.user)
+            draft_discard(user=request.user, form=leg_drafts.NEW, scope=plan.reference)
     except (PlanError, ValidationError) as exc:
         form.add_error(None, _problem(exc))
         return _detail(request, plan, status=400, leg_form=form)
-    draft_discard(user=request.user, form=leg_drafts.NEW, scope=plan.reference)
     messages.success(request, _("Leg added."))
     return _back(plan)
 
@@ -152,11 +154,12 @@ def leg_edit(request: HttpRequest, reference: str, key: str) -> HttpResponse:
     form = LegForm(request.POST or None, instance=leg, plan=plan, initial=draft.initial())
     if request.method == "POST" and form.is_valid():
         try:
-            services.leg_update(leg=leg, data=form.cleaned_data, by=request.user)
+            with transaction.atomic():
+                services.leg_update(leg=leg, data=form.cleaned_data, by=request.user)
+                draft_discard(user=request.user, form=draft.form, scope=draft.scope)
         except (PlanError, ValidationError) as exc:
             form.add_error(None, _problem(exc))
         else:
-            draft_discard(user=request.user, form=draft.form, scope=draft.scope)
             messages.success(request, _("Leg saved."))
             return _back(plan)
     context = {"plan": plan, "case": plan.case, "leg": leg, "form": form, "draft": draft}

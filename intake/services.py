@@ -118,18 +118,25 @@ def note_add(*, case: Case, body: str, by: User) -> Note:
     return note
 
 
-# What a repeated request adds to the case it repeats, in this order.
-REQUEST_AS_NOTE = ["alias", "contact_handle", "safe_contact", "location", "narrative"]
+# What a repeated request adds to the case it repeats, in this order: all it
+# said, the risk and needs too (a repeat may be more urgent than the case).
+REQUEST_AS_NOTE = [
+    "alias", "contact_handle", "safe_contact", "risk", "region", "location",
+    "threats", "needs", "languages", "narrative",
+]  # fmt: skip
 
 
 def case_add_request(*, case: Case, data: dict, by: User) -> Note:
     """Record a request that repeats a known case as a note on it; no new case is made."""
-    fields = Case._meta
-    lines = [
-        f"{fields.get_field(name).verbose_name.capitalize()}: {data[name]}"
-        for name in REQUEST_AS_NOTE
-        if data.get(name)
-    ]
+    repeat = Case(**{name: data[name] for name in INTAKE_FIELDS})
+    lines = []
+    for name in REQUEST_AS_NOTE:
+        shown = getattr(repeat, f"get_{name}_display", lambda n=name: data[n])()
+        if isinstance(shown, list):
+            shown = ", ".join(str(label) for label in shown)
+        if shown:
+            label = Case._meta.get_field(name).verbose_name
+            lines.append(f"{str(label).capitalize()}: {shown}")
     body = "\n".join([_("Repeated request, recorded on this case:"), *lines])
     # Too long for a note raises ValidationError in note_add: never cut what was typed.
     return note_add(case=case, body=body, by=by)

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -87,10 +88,13 @@ def case_create(request: HttpRequest) -> HttpResponse:
         if matches and not form.cleaned_data["record_anyway"]:
             form.add_error("record_anyway", _("This handle is known. Read the warning first."))
         else:
-            case = services.case_create(
-                team=form.cleaned_data["team"], data=form.cleaned_data, by=request.user
-            )
-            draft_discard(user=request.user, form=draft.form)
+            # One transaction: the case recorded and its draft gone, or neither,
+            # so a failure answered "nothing was saved" is true.
+            with transaction.atomic():
+                case = services.case_create(
+                    team=form.cleaned_data["team"], data=form.cleaned_data, by=request.user
+                )
+                draft_discard(user=request.user, form=draft.form)
             messages.success(request, _("Request recorded as %(ref)s.") % {"ref": case.reference})
             return redirect("intake:case_detail", reference=case.reference)
     return _intake_page(request, form, matches, draft)
@@ -110,11 +114,12 @@ def _add_to_existing(request, form, matches, draft) -> HttpResponse:
         raise Http404
     case = get_case_for(request.user, reference, write=True)
     try:
-        services.case_add_request(case=case, data=form.cleaned_data, by=request.user)
+        with transaction.atomic():
+            services.case_add_request(case=case, data=form.cleaned_data, by=request.user)
+            draft_discard(user=request.user, form=draft.form)
     except ValidationError:
         form.add_error("narrative", _("Too long for a note on the case: shorten it first."))
         return _intake_page(request, form, matches, draft)
-    draft_discard(user=request.user, form=draft.form)
     messages.success(
         request, _("Added to case %(ref)s as a note; no new case was made.") % {"ref": reference}
     )
@@ -204,8 +209,9 @@ def note_add(request: HttpRequest, reference: str) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, status=400, note_form=form)
-    services.note_add(case=case, body=form.cleaned_data["body"], by=request.user)
-    draft_discard(user=request.user, form=intake_drafts.NOTE, scope=case.reference)
+    with transaction.atomic():
+        services.note_add(case=case, body=form.cleaned_data["body"], by=request.user)
+        draft_discard(user=request.user, form=intake_drafts.NOTE, scope=case.reference)
     messages.success(request, _("Note added."))
     return _back(case)
 

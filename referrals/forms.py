@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import CleanTextMixin, NamedEmptyChoiceMixin
 from core.widgets import DateInput, DateTimeInput
 from intake.choices import Need
-from intake.forms import CleanTextMixin, NamedEmptyChoiceMixin
 from referrals.models import DRAFT_FIELDS, Partner, Referral
 
 

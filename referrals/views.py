@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -66,13 +66,18 @@ def referral_create(request: HttpRequest, reference: str) -> HttpResponse:
     form = ReferralForm(request.POST or None, initial=draft.initial())
     if request.method == "POST" and form.is_valid():
         try:
-            referral = services.referral_draft(
-                case=case, partner=partner, service=service, data=form.cleaned_data, by=request.user
-            )
+            with transaction.atomic():
+                referral = services.referral_draft(
+                    case=case,
+                    partner=partner,
+                    service=service,
+                    data=form.cleaned_data,
+                    by=request.user,
+                )
+                draft_discard(user=request.user, form=draft.form, scope=draft.scope)
         except ReferralError as exc:
             form.add_error(None, str(exc))
         else:
-            draft_discard(user=request.user, form=draft.form, scope=draft.scope)
             messages.success(request, _("Draft saved. Check it, then send it."))
             return _back(referral)
     context = {
@@ -108,14 +113,17 @@ def referral_edit(request: HttpRequest, reference: str) -> HttpResponse:
     form = ReferralForm(request.POST or None, instance=referral, initial=draft.initial())
     if request.method == "POST" and form.is_valid():
         try:
-            services.referral_update_draft(
-                referral=referral, data=form.cleaned_data, by=request.user
-            )
+            # One transaction: the referral saved and its typing draft gone, or neither.
+            with transaction.atomic():
+                services.referral_update_draft(
+                    referral=referral, data=form.cleaned_data, by=request.user
+                )
+                draft_discard(user=request.user, form=draft.form, scope=draft.scope)
         except ReferralError as exc:
-            messages.error(request, str(exc))
-        draft_discard(user=request.user, form=draft.form, scope=draft.scope)
-        messages.success(request, _("Draft saved."))
-        return _back(referral)
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Draft saved."))
+            return _back(referral)
     context = {
         "referral": referral,
         "case": referral.case,

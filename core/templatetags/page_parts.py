@@ -12,6 +12,9 @@ def error_summary(context) -> dict:
     A refused form on a phone comes back scrolled to the top: the reason has
     to be there (the GOV.UK error summary), not at the bottom of a long page.
     """
+    request = context.get("request")
+    if request is None or request.method != "POST":
+        return {"errors": []}  # a bound GET form (a filter) refused nothing that was sent
     forms, seen = [], set()
     for value in context.flatten().values():
         if isinstance(value, BaseForm) and value.is_bound and id(value) not in seen:

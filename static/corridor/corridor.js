@@ -8,9 +8,11 @@
     var token = document.querySelector("[name=csrfmiddlewaretoken]");
     return token ? token.value : "";
   };
-  function post(url, data, extraHeaders) {
-    var headers = { "X-CSRFToken": csrf() };
-    Object.keys(extraHeaders || {}).forEach(function (k) { headers[k] = extraHeaders[k]; });
+  // Every request of the script says so: the server then answers a redirect
+  // (a session that ended, say) with 204 and X-Corridor-Location instead of
+  // a sign-in page that fetch would follow and hand back as the answer.
+  function post(url, data) {
+    var headers = { "X-CSRFToken": csrf(), "X-Corridor-Submit": "1" };
     return fetch(url, {
       method: "POST",
       body: data,
@@ -36,7 +38,7 @@
       if (!value) { target.innerHTML = ""; return; }
       var data = new FormData();
       data.append("contact_handle", value);
-      post(url, data).then(function (r) { return r.ok ? r.text() : ""; })
+      post(url, data).then(function (r) { return r.status === 200 ? r.text() : ""; })
         .then(function (html) { if (input.value.trim() === value) target.innerHTML = html; });
     }
     input.addEventListener("input", function () {
@@ -68,15 +70,14 @@
   // Typing is activity: a keystroke tells the server, at most once a minute.
   var idle = { warnTimer: null, endTimer: null, banner: null, lastHeard: Date.now() };
   function keepAliveEvery() {
-    // Once a minute, or a quarter of a shorter limit: the server's own rule.
-    return Math.min(60, Number(body.getAttribute("data-idle-seconds")) / 4) * 1000;
+    return Number(body.getAttribute("data-keep-alive-seconds")) * 1000;
   }
 
-  function heard() {
-    // A page load or a keep-alive restarted the server's idle clock: restart
-    // ours. (Other requests may not have: the server writes it once a minute.)
+  function heard(seconds) {
+    // The server's idle clock was restarted (a keep-alive, a saved draft) or
+    // told us what is left of it (a page): count from now.
     idle.lastHeard = Date.now();
-    arm();
+    arm(seconds);
   }
   function end() {
     document.body.replaceChildren();
@@ -102,8 +103,9 @@
     document.body.prepend(idle.banner);
     button.focus();
   }
-  function arm() {
-    var seconds = Number(body && body.getAttribute("data-idle-seconds"));
+  function arm(left) {
+    // What the server said was left of the session, or the whole limit again.
+    var seconds = left || Number(body && body.getAttribute("data-idle-limit"));
     clearTimeout(idle.warnTimer);
     clearTimeout(idle.endTimer);
     if (idle.banner) { idle.banner.remove(); idle.banner = null; }
@@ -128,24 +130,36 @@
     var notice = document.querySelector('[data-draft-notice="' + form.getAttribute("data-draft") + '"]');
     var status = notice && notice.querySelector("[data-draft-status]");
     var timer = null;
+    var stopped = false;
     form.corridorDraft = Promise.resolve();
+    function say(line) {
+      if (!status) return;
+      notice.hidden = !line;
+      status.textContent = line;
+    }
     function save() {
       timer = null;
       var data = new FormData(form);
+      // Text only: a file would be uploaded again with every keystroke.
+      Array.from(data.entries()).forEach(function (entry) {
+        if (typeof entry[1] !== "string") data.delete(entry[0]);
+      });
       data.set("_draft", form.getAttribute("data-draft"));
       data.set("_draft_scope", form.getAttribute("data-draft-scope"));
       form.corridorDraft = post(url, data).then(function (r) {
-        if (!r.ok) return;
+        if (r.headers.get("X-Corridor-Location") !== null) {
+          // Signed out meanwhile: nothing more is kept, and the page says so.
+          stopped = true;
+          say(body.getAttribute("data-draft-signed-out"));
+          return;
+        }
+        if (r.status !== 200) return;
         heard();  // the server counts a saved draft as activity, to the second
-        return r.text().then(function (line) {
-          if (!status) return;
-          notice.hidden = !line;
-          status.textContent = line;
-        });
+        return r.text().then(say);
       }, function () { /* offline: the next keystroke tries again */ });
     }
     form.addEventListener("input", function () {
-      if (!timer && !form.corridorSending) timer = setTimeout(save, DRAFT_EVERY);
+      if (!timer && !stopped && !form.corridorSending) timer = setTimeout(save, DRAFT_EVERY);
     });
     form.corridorStopDraft = function () { clearTimeout(timer); timer = null; };
   }
@@ -166,17 +180,28 @@
       var data = new FormData(form);
       if (submitter && submitter.name) data.append(submitter.name, submitter.value);
       form.corridorSending = true;
-      if (form.corridorStopDraft) form.corridorStopDraft();
+      // The form whose draft this submit sends or discards: its saving stops,
+      // and a save still on its way must not land after the submit deleted it
+      // (waited for a few seconds at most: a stalled save must not stall this).
+      var owner = form.hasAttribute("data-draft") ? form
+        : document.querySelector('form[data-draft="' + form.getAttribute("data-draft-discard") + '"]');
+      if (owner && owner.corridorStopDraft) owner.corridorStopDraft();
+      var pending = (owner && owner.corridorDraft) || Promise.resolve();
+      var patience = new Promise(function (resolve) { setTimeout(resolve, 5000); });
       setBusy(form, submitter, true);
-      // A draft save still on its way must not land after the submit deleted it.
-      (form.corridorDraft || Promise.resolve()).then(function () {
+      Promise.race([pending, patience]).then(function () {
         // getAttribute: a field named "action" would shadow form.action.
-        var url = form.getAttribute("action") || window.location.href;
-        return post(url, data, { "X-Corridor-Submit": "1" });
+        return post(form.getAttribute("action") || window.location.href, data);
       }).then(function (r) {
-        if (r.status >= 500) { failed(form, submitter, "data-not-saved-server"); return; }
         var target = r.headers.get("X-Corridor-Location");
         if (target !== null) { window.location.assign(target || window.location.href); return; }
+        var html = (r.headers.get("Content-Type") || "").indexOf("text/html") === 0;
+        // A page that answers the form (accepted, or refused with its reasons)
+        // replaces this one; anything else keeps what was typed.
+        if (!html || [200, 400, 403].indexOf(r.status) < 0) {
+          failed(form, submitter, "data-not-saved-server");
+          return;
+        }
         return r.text().then(show);
       }, function () {
         failed(form, submitter, "data-not-saved-network");
@@ -226,7 +251,7 @@
 
   function setUp() {
     body = document.body;
-    heard();
+    heard(Number(body.getAttribute("data-idle-seconds")));
     document.querySelectorAll("select[name=to]").forEach(setUpClosureReason);
     document.querySelectorAll("form[data-handle-check]").forEach(setUpHandleCheck);
     document.querySelectorAll("form[data-confirm]").forEach(setUpConfirm);

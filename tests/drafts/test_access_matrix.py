@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from drafts.models import Draft
 from tests.access import cells, check
+from tests.factories import ReferralFactory
 
 L = "login"
 
@@ -15,6 +16,12 @@ MATRIX = {
     # A note on team A's case: its team's case staff; the outsider gets 404,
     # the operator (who may not write notes) 403.
     ("note", "case"): [L, 403, 200, 200, 404, 404, 404, 404],
+    # A new referral's summary and a draft referral's, a new leg and a leg:
+    # written by those who may write the case's referrals and plans.
+    ("referral_new", "case:partner:shelter"): [L, 403, 200, 200, 404, 404, 404, 404],
+    ("referral", "referral"): [L, 403, 200, 200, 404, 404, 404, 404],
+    ("leg_new", "plan"): [L, 403, 200, 200, 404, 404, 404, 404],
+    ("leg", "plan:leg"): [L, 403, 200, 200, 404, 404, 404, 404],
     # A form no app registered.
     ("nonsense", "case"): [L, 404, 404, 404, 404, 404, 404, 404],
 }
@@ -24,17 +31,31 @@ def snapshot():
     return sorted(Draft.objects.values_list("author__username", "form", "scope"))
 
 
+@pytest.fixture
+def scopes(active_case, partner_org, plan, add_leg):
+    referral = ReferralFactory(case=active_case, partner=partner_org)
+    leg = add_leg()
+    return {
+        "new": "",
+        "case": active_case.reference,
+        "case:partner:shelter": f"{active_case.reference}:{partner_org.reference}:shelter",
+        "referral": referral.reference,
+        "plan": plan.reference,
+        "plan:leg": f"{plan.reference}:{leg.key}",
+    }
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("form", "scope", "role", "outcome"), cells(MATRIX))
-def test_saving_a_draft(client, personas, case, form, scope, role, outcome):
+def test_saving_a_draft(client, personas, scopes, form, scope, role, outcome):
     if role != "anonymous":
         client.force_login(personas[role])
     before = snapshot()
+    text = "Marker-Heron wrote again"
     data = {
         "_draft": form,
-        "_draft_scope": "" if scope == "new" else case.reference,
-        "body": "Marker-Heron wrote again",
-        "narrative": "Marker-Heron wrote again",
+        "_draft_scope": scopes[scope],
+        **{name: text for name in ("body", "narrative", "summary", "details")},
     }
     response = client.post(reverse("drafts:save"), data)
     check(response, outcome, method="POST", before=before, after=snapshot())
@@ -45,5 +66,8 @@ def test_saving_a_draft(client, personas, case, form, scope, role, outcome):
 def test_discarding_touches_only_ones_own_draft(client, personas, caseworker, case, role):
     Draft.objects.create(author=caseworker, form="note", scope=case.reference, data="{}")
     client.force_login(personas[role])
-    client.post(reverse("drafts:discard"), {"_draft": "note", "_draft_scope": case.reference})
+    response = client.post(
+        reverse("drafts:discard"), {"_draft": "note", "_draft_scope": case.reference}
+    )
+    assert response.status_code == 302
     assert Draft.objects.exists() == (role != "caseworker")

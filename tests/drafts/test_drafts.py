@@ -1,6 +1,7 @@
 """Drafts: kept on the server while typed, encrypted, the author's alone, gone when done."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -166,4 +167,33 @@ def test_hostile_input_is_refused_and_changes_nothing(client, caseworker, fields
 def test_a_draft_for_another_teams_case_is_a_404(client, outsider, case):
     client.force_login(outsider)
     assert save(client, "note", case.reference, body=MARKER).status_code == 404
+    assert not Draft.objects.exists()
+
+
+def test_discarding_from_a_page_that_answered_a_post_returns_to_the_case(client, caseworker, case):
+    client.force_login(caseworker)
+    save(client, "note", case.reference, body=MARKER)
+    refused = client.post(reverse("intake:case_move", args=[case.reference]), {"to": ""})
+    assert refused.status_code == 400
+    page = reverse("intake:case_detail", args=[case.reference])
+    assert f'name="next" value="{page}"' in refused.content.decode()
+
+
+def test_a_draft_save_is_activity(client, caseworker, case):
+    client.force_login(caseworker)
+    session = client.session
+    session["last_seen"] = int(time.time()) - 30  # under the minute a page request waits
+    session.save()
+    save(client, "note", case.reference, body=MARKER)
+    assert int(time.time()) - client.session["last_seen"] <= 1
+
+
+def test_a_signed_out_draft_save_is_told_where_to_go_not_given_a_page(client, case):
+    response = client.post(
+        reverse("drafts:save"),
+        {"_draft": "note", "_draft_scope": case.reference, "body": MARKER},
+        headers={"X-Corridor-Submit": "1"},
+    )
+    assert response.status_code == 204
+    assert response["X-Corridor-Location"].startswith(reverse("login"))
     assert not Draft.objects.exists()

@@ -1,5 +1,7 @@
 """The referral summary and a leg's details keep drafts too, each in its own place."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -74,12 +76,61 @@ def test_a_legs_changed_details_are_restored_on_its_form(client, caseworker, pla
     assert MARKER in page.content.decode()
 
 
-def test_a_leg_of_another_plan_is_a_404(client, caseworker, plan, add_leg):
-    add_leg()
-    client.force_login(caseworker)
-    response = client.post(
-        reverse("drafts:save"),
-        {"_draft": "leg", "_draft_scope": f"{plan.reference}:nosuchleg", "details": MARKER},
+def test_a_leg_named_under_another_plan_is_a_404(client, caseworker, plan, add_leg, team_a):
+    from evacuations import services
+    from intake.status import Status
+    from tests.factories import CaseFactory
+
+    leg = add_leg()
+    other_case = CaseFactory(team=team_a)
+    for status in (Status.VERIFYING, Status.ACTIVE):
+        other_case.move_to(status, by=caseworker)
+    other = services.plan_open(
+        case=other_case, data={"destination_country": "GE", "destination_city": ""}, by=caseworker
     )
-    assert response.status_code == 404
+    client.force_login(caseworker)
+    for scope in (f"{other.reference}:{leg.key}", f"{plan.reference}:nosuchleg"):
+        response = client.post(
+            reverse("drafts:save"), {"_draft": "leg", "_draft_scope": scope, "details": MARKER}
+        )
+        assert response.status_code == 404
     assert not Draft.objects.exists()
+
+
+def test_consent_and_shared_fields_taken_back_stay_taken_back(
+    client, caseworker, active_case, partner_org
+):
+    referral = ReferralFactory(
+        case=active_case, partner=partner_org, shared_fields=["alias", "contact_handle"]
+    )
+    client.force_login(caseworker)
+    # As the browser sends the form once both ticks are removed: neither field at all.
+    save(client, "referral", referral.reference, summary=MARKER, consent_channel="messenger")
+    page = client.get(reverse("referrals:referral_edit", args=[referral.reference])).content
+    page = page.decode()
+    assert MARKER in page
+    assert not re.search(r'name="consent_given"[^>]*checked', page)
+    assert not re.search(r'name="shared_fields" value="contact_handle"[^>]*checked', page)
+
+
+def test_a_refused_change_keeps_the_draft_and_says_why(
+    client, caseworker, active_case, partner_org, monkeypatch
+):
+    from referrals import services
+    from referrals.services import ReferralError
+
+    def refuse(**kwargs):
+        raise ReferralError("Only a draft can be changed.")
+
+    referral = ReferralFactory(case=active_case, partner=partner_org)
+    client.force_login(caseworker)
+    save(client, "referral", referral.reference, summary=MARKER)
+    monkeypatch.setattr(services, "referral_update_draft", refuse)
+    response = client.post(
+        reverse("referrals:referral_edit", args=[referral.reference]),
+        {"summary": MARKER, "shared_fields": ["alias"]},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Only a draft can be changed." in page and "Draft saved." not in page
+    assert Draft.objects.exists()

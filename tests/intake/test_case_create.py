@@ -213,3 +213,17 @@ def test_an_operator_is_not_offered_adding_to_a_case(client, operator, case):
     }  # fmt: skip
     page = client.post(reverse("intake:case_create"), data).content.decode()
     assert 'name="add_to"' not in page
+
+
+def test_a_repeat_added_to_a_case_keeps_its_risk_and_needs(client, caseworker, case):
+    from intake.models import Note
+
+    client.force_login(caseworker)
+    data = {
+        "team": case.team_id, "alias": "Again", "contact_channel": "telegram",
+        "contact_handle": case.contact_handle, "risk": "4", "region": "chechnya",
+        "needs": ["legal"], "add_to": case.reference,
+    }  # fmt: skip
+    assert client.post(reverse("intake:case_create"), data).status_code == 302
+    body = Note.objects.get().body
+    assert "Critical" in body and "Legal aid" in body

@@ -77,3 +77,28 @@ def test_any_other_error_is_still_a_500(caseworker, case, monkeypatch):
     response = client.post(reverse("intake:note_add", args=[case.reference]), {"body": "Marker"})
     assert response.status_code == 500
     assert b"a bug" not in response.content
+
+
+def test_a_database_failing_mid_save_leaves_nothing_saved(caseworker, case, monkeypatch):
+    """The outage reaches the database itself, after the note's INSERT went through."""
+    from django.db import connection
+
+    from drafts.models import Draft
+
+    Draft.objects.create(author=caseworker, form="note", scope=case.reference, data="{}")
+
+    def fail_after_the_note(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith("INSERT") and "intake_note" in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return result
+
+    client = Client(raise_request_exception=False)
+    client.force_login(caseworker)
+    with connection.execute_wrapper(fail_after_the_note):
+        response = client.post(
+            reverse("intake:note_add", args=[case.reference]), {"body": "Marker"}
+        )
+    assert response.status_code == 503
+    assert not Note.objects.exists()
+    assert Draft.objects.exists()
