@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.db import connection
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -21,7 +22,7 @@ from evacuations.models import LegKind
 from intake import services as intake_services
 from intake.models import Case, Note
 from intake.status import Status
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.conftest import VIEWPORTS, WCAG_AA
 from tests.factories import (
     PASSWORD,
     CaseFactory,
@@ -72,6 +73,15 @@ def sign_in(browser, live_server, user, *, viewport="phone", language="ru", **co
 def no_sideways_scroll(page):
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{page.url} scrolls sideways: {width}"
+
+
+def accessible(page):
+    """axe (WCAG 2.1 AA and 24 px targets) finds nothing, and nothing scrolls sideways."""
+    # From the top: axe counts a target under the sticky header as too small.
+    page.evaluate("window.scrollTo(0, 0)")
+    found = Axe().run(page, options=WCAG_AA).response["violations"]
+    assert not [(v["id"], [n["target"] for n in v["nodes"]]) for v in found], page.url
+    no_sideways_scroll(page)
 
 
 def wait_for(condition, seconds=8.0):
@@ -166,7 +176,7 @@ def test_a_note_is_kept_as_a_draft_and_survives_a_failed_submit(
     failed.wait_for()
     assert said["offline"] in failed.inner_text()
     assert note.input_value() == NOTE
-    no_sideways_scroll(page)
+    accessible(page)
     page.context.set_offline(False)
 
     # The server fails: the same.
@@ -188,6 +198,7 @@ def test_a_note_is_kept_as_a_draft_and_survives_a_failed_submit(
     page.goto(f"/cases/{case.reference}/")
     assert said["restored"] in page.content()
     assert page.locator("form.note-form textarea[name=body]").input_value() == NOTE
+    accessible(page)
 
     # The next try goes through; the draft goes with it.
     with page.expect_navigation():
@@ -251,7 +262,7 @@ def test_a_refused_submit_is_summarised_where_the_person_looks(browser, live_ser
     assert SAID["ru"]["summary"] in summary.inner_text()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     assert summary.bounding_box()["y"] < 740
-    no_sideways_scroll(page)
+    accessible(page)
     case.refresh_from_db()
     assert case.status == Status.ACTIVE
 
@@ -266,7 +277,7 @@ def test_a_refused_submit_is_summarised_where_the_person_looks(browser, live_ser
     page.locator("form.case-form button.primary").click()
     page.locator(".error-summary").wait_for()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
-    no_sideways_scroll(page)
+    accessible(page)
     with page.expect_navigation():
         page.locator(f"button[name=add_to][value='{known.reference}']").click()
     assert f"/cases/{known.reference}/" in page.url
@@ -283,3 +294,25 @@ def test_forms_work_without_javascript(browser, live_server, worker):
     with page.expect_navigation():
         page.locator("form.note-form button[type=submit]").click()
     assert Note.objects.get().body == NOTE
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("ru", "phone"), ("en", "desktop")])
+def test_two_factor_setup_works_on_the_phone_it_is_shown_on(
+    browser, live_server, worker, language, viewport
+):
+    user, _ = worker
+    user.language = language
+    user.save(update_fields=["language"])
+    ctx = browser.new_context(base_url=live_server.url, locale=language, **VIEWPORTS[viewport])
+    page = ctx.new_page()
+    page.goto("/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("form button[type=submit].primary")
+    assert "/2fa/setup/" in page.url
+    assert page.locator("a[href^='otpauth://totp/']").is_visible()
+    assert page.locator("button[data-copy]").is_visible()
+    assert not page.locator("header nav a[href$='/cases/']").count()  # nothing before set-up
+    accessible(page)
+    ctx.close()
