@@ -69,7 +69,7 @@ def touch_every() -> int:
     Once a minute (the limit counts minutes, and a write costs a query), or a
     quarter of a shorter limit, so a keep-alive that often always lands in time.
     """
-    return min(SessionLimitsMiddleware.TOUCH_EVERY, settings.SESSION_IDLE_TIMEOUT // 4)
+    return max(1, min(SessionLimitsMiddleware.TOUCH_EVERY, settings.SESSION_IDLE_TIMEOUT // 4))
 
 
 def idle_seconds_left(request) -> int:

@@ -86,8 +86,12 @@
   function stay() {
     idle.lastHeard = Date.now();
     post(body.getAttribute("data-alive-url"), null).then(function (r) {
-      if (r.status === 204) heard(); else end();
-    }, function () { /* offline: the limit still applies, counted from the last answer */ });
+      // Signed out meanwhile (the server names the sign-in page): close now.
+      if (r.headers.get("X-Corridor-Location") !== null) { end(); return; }
+      if (r.status === 204) heard();
+      // A server that failed to answer has not ended the session: the
+      // countdown goes on from the last answer, and the limit still applies.
+    }, function () { /* offline: likewise */ });
   }
   function warn() {
     idle.banner = document.createElement("div");
