@@ -57,6 +57,15 @@ def test_the_site_title_is_configurable(client, db, settings):
     assert "Garden club" in page and "Corridor" not in page
 
 
+def test_the_error_pages_name_the_site_title_only(client, caseworker, settings):
+    settings.SITE_TITLE = "Garden club"
+    client.force_login(caseworker)
+    response = client.get("/cases/AAAA-BBBB-CCCC/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Garden club" in page and "Corridor" not in page
+
+
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {
         "PATH": "/usr/bin:/bin",
