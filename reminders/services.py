@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -112,18 +114,39 @@ def _rows(due: Due, coordinators: Coordinators | None = None) -> list[Notificati
     ]
 
 
-def _insert(rows: list[Notification]) -> None:
-    # ignore_conflicts: a reminder that already exists for this event stays one.
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=INSERT_BATCH)
+def _insert(rows: list[Notification]) -> int:
+    """Write the reminders that do not exist yet; return how many this call wrote.
+
+    A reminder that already exists for its event stays one (the unique
+    constraint, ON CONFLICT DO NOTHING). bulk_create(ignore_conflicts=True)
+    cannot say how many rows it wrote, and counting the table before and
+    after counts what a concurrent scan wrote too; the statement's own row
+    count is exact on both backends.
+    """
+    if not rows:
+        return 0
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    written = 0
+    for start in range(0, len(rows), INSERT_BATCH):
+        query = InsertQuery(Notification, on_conflict=OnConflict.IGNORE)
+        query.insert_values(fields, rows[start : start + INSERT_BATCH])
+        with connection.cursor() as cursor:
+            for statement, params in query.get_compiler(connection=connection).as_sql():
+                cursor.execute(statement, params)
+                written += cursor.rowcount
+    return written
 
 
-def notify(due: Due) -> None:
-    _insert(_rows(due))
+def notify(due: Due) -> int:
+    return _insert(_rows(due))
 
 
 def escalate_missed_checkins(now) -> int:
-    """Escalate each missed check-in to the coordinators, exactly once."""
-    escalated = 0
+    """Escalate each missed check-in to the coordinators, exactly once.
+
+    Returns the number of reminders this call wrote.
+    """
+    written = 0
     missed = CheckIn.objects.missed(now).filter(escalated_at__isnull=True)
     for pk in missed.values_list("pk", flat=True):
         with transaction.atomic():
@@ -134,16 +157,18 @@ def escalate_missed_checkins(now) -> int:
                     checkins=pk
                 )
                 assignee = _active(assignee, active)
-                notify(Due(Kind.CHECKIN_MISSED, f"checkin:{pk}", case, team, assignee, None, True))
-                escalated += 1
-    return escalated
+                due = Due(Kind.CHECKIN_MISSED, f"checkin:{pk}", case, team, assignee, None, True)
+                written += notify(due)
+    return written
 
 
 def scan(now=None) -> int:
-    """Create every reminder that is due now; return how many were created."""
+    """Create every reminder that is due now; return how many this scan created.
+
+    Another scan running at the same time is not counted: each logs its own.
+    """
     now = now or timezone.now()
-    before = Notification.objects.count()
-    escalate_missed_checkins(now)
+    written = escalate_missed_checkins(now)
     coordinators = Coordinators()
     # Most due events were told of on an earlier scan: skip them before writing.
     told = set(Notification.objects.values_list("user_id", "key"))
@@ -152,10 +177,9 @@ def scan(now=None) -> int:
         for due in source(now):
             rows += [row for row in _rows(due, coordinators) if (row.user_id, row.key) not in told]
             if len(rows) >= INSERT_BATCH:
-                _insert(rows)
+                written += _insert(rows)
                 rows = []
-    _insert(rows)
-    return Notification.objects.count() - before
+    return written + _insert(rows)
 
 
 def mark_done(*, user: User, notification_id: int) -> bool:

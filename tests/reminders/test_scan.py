@@ -272,3 +272,22 @@ def test_two_workers_scanning_at_once_make_each_reminder_once(team_a, coordinato
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert Notification.objects.filter(kind="first_response").count() == 5
     assert Notification.objects.filter(kind="checkin_missed").count() == 1
+    # Each scan reports what it wrote itself: together, every reminder once.
+    assert sum(outcomes) == Notification.objects.count()
+
+
+def test_a_scan_counts_only_the_reminders_it_wrote(db, team_a, coordinator, monkeypatch):
+    aged(5, team=team_a, risk=4)
+    other = aged(5, team=team_a, risk=4)
+    follow_ups_due = services.follow_ups_due
+
+    def another_scan_writes_meanwhile(now):
+        # This scan holds both first responses, not yet written, when a
+        # second worker's scan writes one of them.
+        key = f"first_response:{other.pk}"
+        services.notify(services.Due(Kind.FIRST_RESPONSE, key, other.pk, team_a.pk, None))
+        yield from follow_ups_due(now)
+
+    monkeypatch.setattr(services, "follow_ups_due", another_scan_writes_meanwhile)
+    assert services.scan() == 1
+    assert Notification.objects.filter(kind="first_response").count() == 2
