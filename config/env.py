@@ -48,21 +48,33 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 def env_secret(name: str, *, required: bool = True) -> str:
-    """Read a secret from NAME, NAME_FILE or var/secrets/<name>; refuse to start without it."""
-    if os.environ.get(name):
-        return os.environ[name].strip()
+    """Read a secret from NAME, NAME_FILE or var/secrets/<name>; refuse to start without it.
+
+    A secret that is set but empty (NAME= in an env file, an empty secret
+    file) is a mistake, never a reason to fall back to another source.
+    """
+    if name in os.environ:
+        return _not_empty(name, os.environ[name])
     path = os.environ.get(f"{name}_FILE")
-    if path:
+    if path is not None:
+        if not path.strip():
+            raise ImproperlyConfigured(f"{name}_FILE is set but empty: name the file or unset it.")
         try:
-            return Path(path).read_text().strip()
+            return _not_empty(f"{name}_FILE={path}", Path(path).read_text())
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE={path} cannot be read: {exc}") from None
     dev_file = DEV_SECRETS_DIR / name.lower()
     if dev_file.exists():
-        return dev_file.read_text().strip()
+        return _not_empty(str(dev_file), dev_file.read_text())
     if not required:
         return ""
     raise ImproperlyConfigured(
         f"{name} is not set. Set {name} or {name}_FILE; for a local development "
         f"machine, `make secrets` generates one under var/secrets/."
     )
+
+
+def _not_empty(source: str, value: str) -> str:
+    if not value.strip():
+        raise ImproperlyConfigured(f"{source} is set but empty: give it a value or unset it.")
+    return value.strip()

@@ -85,3 +85,43 @@ def test_settings_refuse_a_statistics_threshold_below_three(monkeypatch):
     result = settings_load_with(monkeypatch, "CORRIDOR_STATS_THRESHOLD", "2")
     assert result.returncode != 0
     assert "CORRIDOR_STATS_THRESHOLD must be 3 or more" in result.stderr
+
+
+def test_a_secret_set_but_empty_is_an_error_not_a_fall_back(monkeypatch, no_dev_secrets):
+    (no_dev_secrets / "x_secret").write_text("from-dev-file\n")
+    monkeypatch.setenv("X_SECRET", "  ")
+    with pytest.raises(ImproperlyConfigured, match="X_SECRET is set but empty"):
+        env.env_secret("X_SECRET")
+
+
+def test_an_optional_secret_set_but_empty_is_an_error_too(monkeypatch):
+    monkeypatch.setenv("X_OPTIONAL", "")
+    with pytest.raises(ImproperlyConfigured, match="set but empty"):
+        env.env_secret("X_OPTIONAL", required=False)
+
+
+@pytest.mark.parametrize("content", ["", "\n"])
+def test_an_empty_secret_file_is_an_error(monkeypatch, tmp_path, content):
+    secret_file = tmp_path / "mounted"
+    secret_file.write_text(content)
+    monkeypatch.setenv("X_SECRET_FILE", str(secret_file))
+    with pytest.raises(ImproperlyConfigured, match="set but empty"):
+        env.env_secret("X_SECRET")
+
+
+def test_an_empty_secret_file_name_is_an_error(monkeypatch, no_dev_secrets):
+    (no_dev_secrets / "x_secret").write_text("from-dev-file\n")
+    monkeypatch.setenv("X_SECRET_FILE", "")
+    with pytest.raises(ImproperlyConfigured, match="X_SECRET_FILE is set but empty"):
+        env.env_secret("X_SECRET")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["FIELD_ENCRYPTION_KEYS", "DJANGO_SECRET_KEY", "BLIND_INDEX_KEY", "EMAIL_HOST_PASSWORD"],
+)
+def test_settings_refuse_every_secret_set_to_an_empty_string(monkeypatch, name):
+    # var/secrets/ holds a valid value for each: it must not be used instead.
+    result = settings_load_with(monkeypatch, name, "")
+    assert result.returncode != 0
+    assert f"{name} is set but empty" in result.stderr
