@@ -53,7 +53,7 @@ class ScriptedSubmitMiddleware:
     answered as 204 with the target in a header, and the script goes there.
     """
 
-    HEADER = "X-Corridor-Submit"
+    HEADER = "X-Scripted-Submit"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -64,5 +64,5 @@ class ScriptedSubmitMiddleware:
             location = response.get("Location", "")
             del response["Location"]
             response.status_code = 204
-            response["X-Corridor-Location"] = location
+            response["X-Scripted-Location"] = location
         return response

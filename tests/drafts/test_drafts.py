@@ -192,8 +192,8 @@ def test_a_signed_out_draft_save_is_told_where_to_go_not_given_a_page(client, ca
     response = client.post(
         reverse("drafts:save"),
         {"_draft": "note", "_draft_scope": case.reference, "body": MARKER},
-        headers={"X-Corridor-Submit": "1"},
+        headers={"X-Scripted-Submit": "1"},
     )
     assert response.status_code == 204
-    assert response["X-Corridor-Location"].startswith(reverse("login"))
+    assert response["X-Scripted-Location"].startswith(reverse("login"))
     assert not Draft.objects.exists()

@@ -16,20 +16,20 @@ def test_a_scripted_submit_learns_the_redirect_instead_of_following_it(client, c
     response = client.post(
         reverse("intake:note_add", args=[case.reference]),
         {"body": "Heard from her."},
-        headers={"X-Corridor-Submit": "1"},
+        headers={"X-Scripted-Submit": "1"},
     )
     assert response.status_code == 204
-    assert response["X-Corridor-Location"] == reverse("intake:case_detail", args=[case.reference])
+    assert response["X-Scripted-Location"] == reverse("intake:case_detail", args=[case.reference])
     assert "Location" not in response
     # The one-time message waits for the page the script goes to.
-    page = client.get(response["X-Corridor-Location"]).content.decode()
+    page = client.get(response["X-Scripted-Location"]).content.decode()
     assert "Note added." in page
 
 
 def test_a_plain_submit_is_redirected_as_before(client, caseworker, case):
     client.force_login(caseworker)
     response = client.post(reverse("intake:note_add", args=[case.reference]), {"body": "x"})
-    assert response.status_code == 302 and "X-Corridor-Location" not in response
+    assert response.status_code == 302 and "X-Scripted-Location" not in response
 
 
 def test_a_scripted_refused_submit_gets_the_page_with_its_errors(client, caseworker, case):
@@ -37,7 +37,7 @@ def test_a_scripted_refused_submit_gets_the_page_with_its_errors(client, casewor
     response = client.post(
         reverse("intake:note_add", args=[case.reference]),
         {"body": ""},
-        headers={"X-Corridor-Submit": "1"},
+        headers={"X-Scripted-Submit": "1"},
     )
     assert response.status_code == 400 and b"error-summary" in response.content
 

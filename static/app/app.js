@@ -9,10 +9,10 @@
     return token ? token.value : "";
   };
   // Every request of the script says so: the server then answers a redirect
-  // (a session that ended, say) with 204 and X-Corridor-Location instead of
+  // (a session that ended, say) with 204 and X-Scripted-Location instead of
   // a sign-in page that fetch would follow and hand back as the answer.
   function post(url, data) {
-    var headers = { "X-CSRFToken": csrf(), "X-Corridor-Submit": "1" };
+    var headers = { "X-CSRFToken": csrf(), "X-Scripted-Submit": "1" };
     return fetch(url, {
       method: "POST",
       body: data,
@@ -87,7 +87,7 @@
     idle.lastHeard = Date.now();
     post(body.getAttribute("data-alive-url"), null).then(function (r) {
       // Signed out meanwhile (the server names the sign-in page): close now.
-      if (r.headers.get("X-Corridor-Location") !== null) { end(); return; }
+      if (r.headers.get("X-Scripted-Location") !== null) { end(); return; }
       if (r.status === 204) heard();
       // A server that failed to answer has not ended the session: the
       // countdown goes on from the last answer, and the limit still applies.
@@ -135,7 +135,7 @@
     var status = notice && notice.querySelector("[data-draft-status]");
     var timer = null;
     var stopped = false;
-    form.corridorDraft = Promise.resolve();
+    form.pendingDraft = Promise.resolve();
     function say(line) {
       if (!status) return;
       notice.hidden = !line;
@@ -150,8 +150,8 @@
       });
       data.set("_draft", form.getAttribute("data-draft"));
       data.set("_draft_scope", form.getAttribute("data-draft-scope"));
-      form.corridorDraft = post(url, data).then(function (r) {
-        if (r.headers.get("X-Corridor-Location") !== null) {
+      form.pendingDraft = post(url, data).then(function (r) {
+        if (r.headers.get("X-Scripted-Location") !== null) {
           // Signed out meanwhile: nothing more is kept, and the page says so.
           stopped = true;
           say(body.getAttribute("data-draft-signed-out"));
@@ -163,9 +163,9 @@
       }, function () { /* offline: the next keystroke tries again */ });
     }
     form.addEventListener("input", function () {
-      if (!timer && !stopped && !form.corridorSending) timer = setTimeout(save, DRAFT_EVERY);
+      if (!timer && !stopped && !form.scriptedSending) timer = setTimeout(save, DRAFT_EVERY);
     });
-    form.corridorStopDraft = function () { clearTimeout(timer); timer = null; };
+    form.stopDraft = function () { clearTimeout(timer); timer = null; };
   }
 
   // A submit that fails must not lose the page. The form goes by fetch; the
@@ -179,25 +179,25 @@
     form.addEventListener("submit", function (event) {
       if (event.defaultPrevented) return;
       event.preventDefault();
-      if (form.corridorSending) return;
+      if (form.scriptedSending) return;
       var submitter = event.submitter;
       var data = new FormData(form);
       if (submitter && submitter.name) data.append(submitter.name, submitter.value);
-      form.corridorSending = true;
+      form.scriptedSending = true;
       // The form whose draft this submit sends or discards: its saving stops,
       // and a save still on its way must not land after the submit deleted it
       // (waited for a few seconds at most: a stalled save must not stall this).
       var owner = form.hasAttribute("data-draft") ? form
         : document.querySelector('form[data-draft="' + form.getAttribute("data-draft-discard") + '"]');
-      if (owner && owner.corridorStopDraft) owner.corridorStopDraft();
-      var pending = (owner && owner.corridorDraft) || Promise.resolve();
+      if (owner && owner.stopDraft) owner.stopDraft();
+      var pending = (owner && owner.pendingDraft) || Promise.resolve();
       var patience = new Promise(function (resolve) { setTimeout(resolve, 5000); });
       setBusy(form, submitter, true);
       Promise.race([pending, patience]).then(function () {
         // getAttribute: a field named "action" would shadow form.action.
         return post(form.getAttribute("action") || window.location.href, data);
       }).then(function (r) {
-        var target = r.headers.get("X-Corridor-Location");
+        var target = r.headers.get("X-Scripted-Location");
         if (target !== null) { window.location.assign(target || window.location.href); return; }
         var html = (r.headers.get("Content-Type") || "").indexOf("text/html") === 0;
         // A page that answers the form (accepted, or refused with its reasons)
@@ -217,7 +217,7 @@
     if (submitter) submitter.disabled = busy;
   }
   function failed(form, submitter, message) {
-    form.corridorSending = false;
+    form.scriptedSending = false;
     setBusy(form, submitter, false);
     var note = form.querySelector(".submit-failed");
     if (!note) {
@@ -239,7 +239,7 @@
     document.body.replaceWith(document.adoptNode(page.body));
     window.scrollTo(0, 0);
     setUp();
-    document.dispatchEvent(new CustomEvent("corridor:page"));
+    document.dispatchEvent(new CustomEvent("page:replaced"));
   }
 
   // A key to type into an app: copy it whole, without the spaces shown.
