@@ -5,8 +5,10 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.shortcuts import redirect
+from django.http import HttpResponseRedirect
 from django.urls import reverse
+
+from ops.http import same_site_path
 
 SESSION_KEY = "auth_at"
 
@@ -20,14 +22,22 @@ def is_fresh(request) -> bool:
 
 
 def recent_auth_required(view):
-    """Send a user whose password was last checked too long ago to confirm it first."""
+    """Send a user whose password was last checked too long ago to confirm it first.
+
+    A GET comes back to itself. A POST cannot be replayed, so it comes back to
+    the page that had the form, which names itself in a `next` field: the
+    Referer would say so, but Referrer-Policy: no-referrer strips it.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_fresh(request):
-            back = request.path if request.method == "GET" else request.META.get("HTTP_REFERER")
-            query = urlencode({"next": back or "/"})
-            return redirect(f"{reverse('reauth')}?{query}")
+            if request.method == "GET":
+                back = request.get_full_path()
+            else:
+                back = same_site_path(request, request.POST.get("next"))
+            query = urlencode({"next": back})
+            return HttpResponseRedirect(f"{reverse('reauth')}?{query}")
         return view(request, *args, **kwargs)
 
     return wrapper

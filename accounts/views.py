@@ -3,9 +3,8 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -18,7 +17,7 @@ from accounts.forms import LanguageForm, TimeZoneForm
 from accounts.middleware import mark_active
 from accounts.models import Role, User
 from accounts.reauth import mark_fresh, recent_auth_required
-from ops.http import posted_id
+from ops.http import posted_id, same_site_path
 
 
 @never_cache
@@ -147,9 +146,7 @@ class PasswordForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def reauth(request: HttpRequest) -> HttpResponse:
     """Confirm the password again; failures count towards the lockout like a sign-in."""
-    next_url = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
+    next_url = same_site_path(request, request.GET.get("next"))
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = authenticate(
@@ -157,7 +154,7 @@ def reauth(request: HttpRequest) -> HttpResponse:
         )
         if user is not None and user.pk == request.user.pk:
             mark_fresh(request)
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
         form.add_error("password", _("That is not your password."))
     status = 400 if form.errors else 200
     return render(request, "accounts/reauth.html", {"form": form}, status=status)
@@ -203,12 +200,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
         # code page should already speak it.
         request.user.language = code
         request.user.save(update_fields=["language"])
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = redirect(next_url)
+    response = HttpResponseRedirect(same_site_path(request, request.POST.get("next")))
     if code:
         language.remember(response, code)
     else:

@@ -1,10 +1,8 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import date as format_date
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.middleware import mark_active
 from drafts import services
+from ops.http import same_site_path
 
 
 def _names(request: HttpRequest) -> tuple[str, str]:
@@ -48,9 +47,4 @@ def draft_discard(request: HttpRequest) -> HttpResponse:
     form, scope = _names(request)
     services.draft_discard(user=request.user, form=form, scope=scope)
     messages.info(request, _("Draft discarded."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "home"
-    return redirect(target)
+    return HttpResponseRedirect(same_site_path(request, request.POST.get("next")))

@@ -3,15 +3,18 @@ and nothing stored on rejection."""
 
 import operator
 from collections import Counter
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intake.models import Case, Note
 from intake.status import Status
+from tests.factories import PASSWORD
 
 HOSTILE = [
     "",
@@ -184,6 +187,61 @@ def test_login_form(client, db, value):
     assert_safe(response)
     assert response.status_code in (200, 400)
     assert "_auth_user_id" not in client.session
+
+
+# Where a `next` may send someone: words that name a view, other hosts in
+# disguise, and everything above.
+NEXTS = [
+    "foo",
+    "home",
+    "admin:index",
+    "reauth",
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example/",
+    "\\\\evil.example",
+    "javascript:alert(1)",
+    "/cases/\r\nSet-Cookie: taken=1",
+    *HOSTILE,
+]
+
+
+def assert_same_site(response, asked):
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        location = response["Location"]
+        split = urlsplit(location)
+        assert location.startswith("/") and not split.scheme and not split.netloc
+        assert not location.startswith(("//", "/\\")) and "\n" not in location
+        assert location == "/" or location == iri_to_uri(asked)
+
+
+@pytest.mark.parametrize("value", NEXTS, ids=range(len(NEXTS)))
+def test_language_next(client, db, caseworker, value):
+    response = client.post(reverse("language_set"), {"language": "ru", "next": value})
+    assert_same_site(response, value)
+    client.force_login(caseworker)
+    response = client.post(reverse("language_set"), {"language": "en", "next": value})
+    assert_same_site(response, value)
+
+
+@pytest.mark.parametrize("value", NEXTS, ids=range(len(NEXTS)))
+def test_confirm_next(client, caseworker, value):
+    client.force_login(caseworker)
+    url = f"{reverse('reauth')}?{urlencode({'next': value})}"
+    assert client.get(url).status_code in (200, 400)
+    assert_same_site(client.post(url, {"password": PASSWORD}), value)
+
+
+@pytest.mark.parametrize("value", NEXTS, ids=range(len(NEXTS)))
+def test_draft_discard_next(client, caseworker, value):
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("drafts:discard"), {"_draft": "request", "_draft_scope": "", "next": value}
+    )
+    assert response.status_code in (302, 400, 403)
+    if response.status_code == 302:
+        assert_same_site(response, value)
 
 
 def test_an_oversized_request_body_is_refused_cleanly(desk, team_a):
