@@ -1,7 +1,19 @@
+import hashlib
+import hmac
+import time
+from base64 import b32encode
+from urllib.parse import quote, urlencode
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Permission
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+from django_otp.util import hex_validator, random_hex
+
+from crypto.fields import EncryptedCharField
 
 
 class Role(models.TextChoices):
@@ -103,3 +115,155 @@ def admin_role_permissions():
 def auditor_role_permissions():
     """The auditor reads the trail and its reports; nothing else."""
     return Permission.objects.filter(AUDIT_VIEW)
+
+
+# Second factors. django-otp's own TOTPDevice and StaticToken keep the TOTP
+# key and every recovery code in the clear: a copy of the database (a backup,
+# a replica, a laptop) would be every account's second factor. These keep the
+# key encrypted and the codes only as keyed hashes; django-otp still finds them
+# (devices_for_user, OTPMiddleware and otp_login work on any Device).
+
+
+def default_key() -> str:
+    return random_hex(20)  # 160 bits, as django-otp's default and RFC 4226 advise
+
+
+def key_validator(value: str) -> None:
+    hex_validator()(value)
+
+
+class Authenticator(TimestampMixin, ThrottlingMixin, Device):
+    """A TOTP authenticator app; its key is stored encrypted."""
+
+    key = EncryptedCharField(max_length=80, default=default_key, validators=[key_validator])
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    # The time step of the last accepted code: only a later one is accepted.
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    @property
+    def bin_key(self) -> bytes:
+        return bytes.fromhex(self.key)
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        """Accept a current code once; refuse while throttled after failures."""
+        if not self.verify_is_allowed()[0]:
+            return False
+        totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        try:
+            verified = totp.verify(int(token), self.tolerance, self.last_t + 1)
+        except (TypeError, ValueError):
+            verified = False
+        if verified:
+            # Claim the time step with a conditional UPDATE: of two requests
+            # carrying the same code at once, only one signs in. (The key is
+            # not rewritten either.)
+            now = timezone.now()
+            claimed = Authenticator.objects.filter(pk=self.pk, last_t__lt=totp.t()).update(
+                last_t=totp.t(),
+                drift=totp.drift,
+                throttling_failure_count=0,
+                throttling_failure_timestamp=None,
+                last_used_at=now,
+            )
+            if claimed:
+                self.last_t, self.drift, self.last_used_at = totp.t(), totp.drift, now
+                self.throttle_reset(commit=False)
+                return True
+        # Counted in the row, not saved from this instance: a save() would
+        # write back a last_t that a concurrent sign-in has just moved on.
+        self.throttle_increment(commit=False)
+        Authenticator.objects.filter(pk=self.pk).update(
+            throttling_failure_count=models.F("throttling_failure_count") + 1,
+            throttling_failure_timestamp=self.throttling_failure_timestamp,
+        )
+        return False
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// URL an authenticator app enrols from, issued by OTP_TOTP_ISSUER.
+
+        As django-otp builds it: the issuer is the site's title, never a name
+        the deployment chose to keep off a phone's screen.
+        """
+        label = self.user.get_username()
+        params = urlencode(
+            {
+                "secret": b32encode(self.bin_key),
+                "algorithm": "SHA1",
+                "digits": self.digits,
+                "period": self.step,
+            }
+        )
+        issuer = str(getattr(settings, "OTP_TOTP_ISSUER", "") or "").replace(":", "")
+        if issuer:
+            label = f"{issuer}:{label}"
+            params += "&issuer=" + quote(issuer)  # RFC 3986, as authenticator apps expect
+        return f"otpauth://totp/{quote(label)}?{params}"
+
+
+def recovery_code_digest(code: str) -> str:
+    """The keyed hash a recovery code is stored as."""
+    # Keyed: the codes are short (40 bits), so a plain hash of each could be
+    # reversed by trying them all. Without SECRET_KEY a stolen row gives nothing.
+    key = ("recovery-code:" + settings.SECRET_KEY).encode()
+    return hmac.new(key, code.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+class RecoveryCodeSet(TimestampMixin, ThrottlingMixin, Device):
+    """The one-time recovery codes given at enrolment, stored as keyed hashes."""
+
+    class Meta:
+        verbose_name = _("recovery code set")
+        verbose_name_plural = _("recovery code sets")
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+    def add_codes(self, codes: list[str]) -> None:
+        RecoveryCode.objects.bulk_create(
+            RecoveryCode(device=self, digest=recovery_code_digest(code)) for code in codes
+        )
+
+    def verify_token(self, token) -> bool:
+        """Accept each code once; refuse while throttled after failures."""
+        if not self.verify_is_allowed()[0]:
+            return False
+        digest = recovery_code_digest(str(token))
+        match = None
+        for code in self.codes.all():
+            # Every stored hash is compared, each in constant time: how long
+            # a wrong code takes says nothing about the right ones.
+            if hmac.compare_digest(code.digest, digest):
+                match = code
+        # The DELETE is the claim: of two requests with one code, one signs in.
+        if match is not None and RecoveryCode.objects.filter(pk=match.pk).delete()[0]:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.throttle_increment()
+        return False
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeSet, related_name="codes", on_delete=models.CASCADE)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return str(_("recovery code"))  # never the digest: it reaches logs and pages

@@ -6,11 +6,9 @@ import secrets
 
 from django_otp import devices_for_user
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 
-from accounts.models import User
+from accounts.models import Authenticator, RecoveryCodeSet, User
 from accounts.reauth import mark_fresh
 from audit.models import Action
 from audit.services import record
@@ -18,20 +16,20 @@ from audit.services import record
 RECOVERY_CODES = 10
 
 
-def pending_totp(user: User) -> TOTPDevice:
+def pending_totp(user: User) -> Authenticator:
     """The authenticator being set up (unconfirmed), made once per enrolment."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    device = Authenticator.objects.filter(user=user, confirmed=False).first()
+    return device or Authenticator.objects.create(user=user, name="authenticator", confirmed=False)
 
 
-def qr_data_url(device: TOTPDevice) -> str:
+def qr_data_url(device: Authenticator) -> str:
     """The enrolment QR code as an SVG data URL (an <img>, so the SVG's namespaces render)."""
     out = io.BytesIO()
     write_qrcode_image(device.config_url, out)
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
-def secret_text(device: TOTPDevice) -> str:
+def secret_text(device: Authenticator) -> str:
     """The key for typing into an app by hand, in groups of four."""
     key = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
@@ -45,10 +43,10 @@ def enrol(request, token: str) -> list[str] | None:
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    StaticDevice.objects.filter(user=request.user).delete()
-    static = StaticDevice.objects.create(user=request.user, name="recovery codes")
+    RecoveryCodeSet.objects.filter(user=request.user).delete()
     codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=static, token=code) for code in codes)
+    # Shown once, on the page this returns to; only their hashes are kept.
+    RecoveryCodeSet.objects.create(user=request.user, name="recovery codes").add_codes(codes)
     otp_login(request, device)
     mark_fresh(request)
     record(Action.TWO_FACTOR, request=request, detail={"event": "enrolled"})
@@ -63,7 +61,7 @@ def verify(request, token: str) -> bool:
         if device.verify_token(token):
             otp_login(request, device)
             mark_fresh(request)
-            kind = "recovery_code" if isinstance(device, StaticDevice) else "totp"
+            kind = "recovery_code" if isinstance(device, RecoveryCodeSet) else "totp"
             record(Action.TWO_FACTOR, request=request, detail={"event": "verified", "with": kind})
             return True
     record(Action.TWO_FACTOR, request=request, detail={"event": "failed"})

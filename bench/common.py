@@ -22,9 +22,10 @@ def signed_in_client(user):
     """A test client past password and second factor, as the verify page leaves it."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device, _ = TOTPDevice.objects.get_or_create(
+    from accounts.models import Authenticator
+
+    device, _ = Authenticator.objects.get_or_create(
         user=user, name="bench authenticator", defaults={"confirmed": True}
     )
     client = Client()

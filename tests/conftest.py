@@ -27,9 +27,10 @@ def _fast_passwords(settings):
 def pass_second_factor(client, user):
     """Mark the client's session as past two-factor sign-in, as the verify page would."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device, _ = TOTPDevice.objects.get_or_create(
+    from accounts.models import Authenticator
+
+    device, _ = Authenticator.objects.get_or_create(
         user=user, name="test authenticator", defaults={"confirmed": True}
     )
     session = client.session

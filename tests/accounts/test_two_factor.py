@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import Authenticator
 from audit.models import AuditEvent
 from tests.factories import PASSWORD
 
@@ -47,15 +47,15 @@ def test_enrolment_with_a_qr_code_and_recovery_codes(caseworker):
     page = client.get(reverse("two_factor_setup"))
     content = page.content.decode()
     assert 'src="data:image/svg+xml;base64,' in content  # drawn here, no outside service
-    device_key = TOTPDevice.objects.get(user=caseworker, confirmed=False).bin_key
+    device_key = Authenticator.objects.get(user=caseworker, confirmed=False).bin_key
     import base64
 
     assert base64.b32encode(device_key).decode()[:4] in content
     assert "no-store" in page["Cache-Control"]
-    device = TOTPDevice.objects.get(user=caseworker, confirmed=False)
+    device = Authenticator.objects.get(user=caseworker, confirmed=False)
     assert client.post(reverse("two_factor_setup"), {"token": "000000"}).status_code == 400
     # django-otp throttles after a failure (1 s, doubling); let that second pass.
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
+    Authenticator.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
     response = client.post(reverse("two_factor_setup"), {"token": code_for(device)})
     assert response.status_code == 200
     assert len(response.context["codes"]) == 10
@@ -65,7 +65,7 @@ def test_enrolment_with_a_qr_code_and_recovery_codes(caseworker):
 
 @pytest.fixture
 def enrolled(caseworker):
-    device = TOTPDevice.objects.create(user=caseworker, name="phone", confirmed=True)
+    device = Authenticator.objects.create(user=caseworker, name="phone", confirmed=True)
     return device
 
 
@@ -84,7 +84,7 @@ def test_a_code_is_refused_when_replayed(caseworker, enrolled):
 
 def test_a_recovery_code_works_once(caseworker):
     client = signed_in("caseworker")
-    device = TOTPDevice.objects.get_or_create(user=caseworker, confirmed=False)[0]
+    device = Authenticator.objects.get_or_create(user=caseworker, confirmed=False)[0]
     codes = client.post(reverse("two_factor_setup"), {"token": code_for(device)}).context["codes"]
     for expected in (302, 400):
         other = signed_in("caseworker")
@@ -129,7 +129,7 @@ def test_replacing_needs_a_fresh_password(client, caseworker, enrolled):
     session.save()
     response = client.post(reverse("two_factor_replace"))
     assert response["Location"].startswith(reverse("reauth"))
-    assert TOTPDevice.objects.filter(pk=enrolled.pk).exists()
+    assert Authenticator.objects.filter(pk=enrolled.pk).exists()
 
 
 def test_a_password_change_keeps_this_session_and_ends_the_others(caseworker):
@@ -168,7 +168,7 @@ def test_setup_on_a_phone_opens_the_authenticator_app_and_names_only_the_site_ti
     import base64
     import re
 
-    key = base64.b32encode(TOTPDevice.objects.get(user=caseworker).bin_key).decode().rstrip("=")
+    key = base64.b32encode(Authenticator.objects.get(user=caseworker).bin_key).decode().rstrip("=")
     link = re.search(r'href="(otpauth://[^"]+)"', content).group(1)
     assert f"secret={key}" in link and "Garden%20Club" in link and "Corridor" not in link
     grouped = " ".join(key[i : i + 4] for i in range(0, len(key), 4))

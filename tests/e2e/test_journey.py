@@ -12,9 +12,8 @@ import shutil
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role
+from accounts.models import Authenticator, Role
 from intake.models import Case
 from referrals.models import PartnerStaff, Referral
 from tests.e2e.conftest import ARTIFACTS, VIEWPORTS, WCAG_AA
@@ -33,7 +32,7 @@ class Person:
 
     def __init__(self, browser, live_server, user, *, viewport, language, shots):
         self.user = user
-        self.device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        self.device = Authenticator.objects.create(user=user, name="phone", confirmed=True)
         self.context = browser.new_context(
             base_url=live_server.url, locale=language, **VIEWPORTS[viewport]
         )

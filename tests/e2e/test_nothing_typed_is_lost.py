@@ -13,9 +13,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.db import connection
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role
+from accounts.models import Authenticator, Role
 from drafts.models import Draft
 from evacuations import services as evacuation_services
 from evacuations.models import LegKind
@@ -52,7 +51,7 @@ SAID = {
 
 
 def sign_in(browser, live_server, user, *, viewport="phone", language="ru", **context):
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    device = Authenticator.objects.create(user=user, name="phone", confirmed=True)
     page = password_step(browser, live_server, user, viewport, language, **context)
     token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
     page.fill("input[name=token]", f"{token:06d}")

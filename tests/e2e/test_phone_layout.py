@@ -16,9 +16,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role
+from accounts.models import Authenticator, Role
 from evacuations import services as evacuations
 from intake.choices import Language, Need, Threat
 from intake.models import CheckIn
@@ -161,7 +160,7 @@ class Visitor:
         self.problems: list[str] = []
 
     def sign_in(self, user):
-        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        device = Authenticator.objects.create(user=user, name="phone", confirmed=True)
         page = self.page
         page.goto("/login/")
         self.check("sign-in", lock=False)

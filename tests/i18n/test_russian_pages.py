@@ -10,8 +10,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import Authenticator
 from intake.models import CheckIn
 from reminders.models import Kind, Notification
 from reminders.services import send_digests
@@ -123,7 +123,7 @@ def test_the_sign_in_page_and_its_error(in_russian, db):
 def test_the_second_factor_page_and_its_error(in_russian, caseworker):
     caseworker.language = "ru"
     caseworker.save()
-    TOTPDevice.objects.create(user=caseworker, name="phone", confirmed=True)
+    Authenticator.objects.create(user=caseworker, name="phone", confirmed=True)
     client = Client(**ENGLISH_BROWSER)
     client.post(reverse("login"), {"username": "caseworker", "password": PASSWORD})
     in_russian(client.get(reverse("two_factor_verify")), "Введите код", "Продолжить")
