@@ -34,6 +34,7 @@ HOSTILE = [
     "{{ 7*7 }} {% debug %}",
     "%(alias)s %s %n",
     "../../etc/passwd",
+    "99999999999999999999999999",  # no id can be this: SQLite cannot even bind it
 ]
 TEXT_FIELDS = ["alias", "contact_handle", "safe_contact", "location", "narrative"]
 CHOICE_FIELDS = ["contact_channel", "region", "risk", "threats", "needs", "languages", "team"]
