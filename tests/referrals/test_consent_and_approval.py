@@ -97,6 +97,9 @@ class TestTheForm:
         )
         assert response.status_code == 400
         assert b"does not offer that service" in response.content
+        # Refused, so not saved: no "Draft saved." now or on the next page.
+        assert b"Draft saved" not in response.content
+        assert b"Draft saved" not in client.get(reverse("home"), follow=True).content
 
     def test_sending_without_consent_shows_why(self, client, caseworker, case, partner_org):
         referral = ReferralFactory(
