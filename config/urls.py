@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.functional import lazy
 
 from accounts.views import (
     LockNowView,
@@ -20,8 +21,9 @@ from accounts.views import (
 from ops.views import health
 
 handler500 = "ops.views.server_error"
-# The admin site names itself as the rest of the site does (SITE_TITLE may be innocuous).
-admin.site.site_header = admin.site.site_title = settings.SITE_TITLE
+# The admin site names itself as the rest of the site does (SITE_TITLE may be innocuous),
+# read when a page renders, as the context processor reads it.
+admin.site.site_header = admin.site.site_title = lazy(lambda: settings.SITE_TITLE, str)()
 
 urlpatterns = [
     path("", home, name="home"),

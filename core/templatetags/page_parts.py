@@ -1,8 +1,15 @@
 from django import template
+from django.conf import settings
 from django.forms import BaseForm, BooleanField
 from django.forms.utils import ErrorList
 
 register = template.Library()
+
+
+@register.simple_tag
+def site_title() -> str:
+    """SITE_TITLE, for the 500 and 503 pages: they render without context processors."""
+    return settings.SITE_TITLE
 
 
 @register.inclusion_tag("_error_summary.html", takes_context=True)
