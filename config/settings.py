@@ -340,7 +340,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", required=False)
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "corridor@localhost")
+# A reminder lands in a mailbox that may be seized: the sender must not name the service.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
 # --- Audit alerts -----------------------------------------------------------------
 CORRIDOR_AUDIT = {

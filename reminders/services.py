@@ -210,7 +210,11 @@ def send_digests(now=None) -> int:
             if not claimed.update(emailed_at=now):
                 continue
             count = Notification.objects.open().filter(user=user).count()
-            context = {"count": count, "url": settings.CORRIDOR_BASE_URL + "/notifications/"}
+            context = {
+                "count": count,
+                "site_title": settings.SITE_TITLE,
+                "url": settings.CORRIDOR_BASE_URL + "/notifications/",
+            }
             # A worker has no browser to ask: the account's language, else the default.
             with translation.override(user.language or settings.LANGUAGE_CODE):
                 subject = render_to_string("emails/reminders-subject.txt", context).strip()
