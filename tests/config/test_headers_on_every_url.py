@@ -16,14 +16,15 @@ SAMPLES = {
 }
 
 
-def walk(patterns, prefix=""):
+def walk(patterns, prefix="", samples=SAMPLES):
+    """Every URL of the conf, each parameter filled by its converter's sample (else "1")."""
     for entry in patterns:
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
-            yield from walk(entry.url_patterns, route)
+            yield from walk(entry.url_patterns, route, samples)
         elif isinstance(entry, URLPattern):
             filled = re.sub(
-                r"<(?:(\w+):)?\w+>", lambda m: SAMPLES.get(m.group(1) or "str", "1"), route
+                r"<(?:(\w+):)?\w+>", lambda m: samples.get(m.group(1) or "str", "1"), route
             )
             yield "/" + filled.lstrip("^").replace("\\Z", "").replace("$", "")
 
