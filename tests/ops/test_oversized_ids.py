@@ -8,6 +8,7 @@ import pytest
 from django.contrib import admin
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import Role, User
 from ops.overflow import out_of_range
@@ -144,5 +145,5 @@ def test_the_rest_of_the_site_keeps_long_numbers_typed_as_text(client, caseworke
 
     client.force_login(caseworker)
     account = "40817810099910004312"
-    response = client.post("/cases/new/", {**valid(team_a), "location": account})
+    response = client.post(reverse("intake:case_create"), {**valid(team_a), "location": account})
     assert response.status_code == 302
