@@ -50,3 +50,27 @@ class NamedEmptyChoiceMixin:
                     (value, label if (value, text) == ("", DASH) else text)
                     for value, text in field.choices
                 ]
+
+
+class NoAutofillBoundField(forms.BoundField):
+    # Chromium keeps what is submitted through a field without
+    # autocomplete="off" in the profile's autofill table (Web Data), where a
+    # seized laptop hands it over and the next form offers it. A widget that
+    # names what it holds (new-password) keeps its own; checkboxes and radios
+    # take no such attribute and follow their form's.
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if not (widget.is_hidden or "autocomplete" in widget.attrs or _is_choice_box(widget)):
+            attrs.setdefault("autocomplete", "off")
+        return attrs
+
+
+def _is_choice_box(widget: forms.Widget) -> bool:
+    return getattr(widget, "input_type", None) in ("checkbox", "radio")
+
+
+class NoAutofillMixin:
+    """Render every visible field of a form that takes case data with autocomplete="off"."""
+
+    bound_field_class = NoAutofillBoundField

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import CleanTextMixin, NamedEmptyChoiceMixin
+from core.forms import CleanTextMixin, NamedEmptyChoiceMixin, NoAutofillMixin
 from core.widgets import DateInput
 from evacuations.models import (
     DocumentKind,
@@ -35,7 +35,7 @@ def plausible_date(value: date | None) -> None:
         )
 
 
-class PlanForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
+class PlanForm(NoAutofillMixin, NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
     template = forms.ModelChoiceField(
         queryset=RouteTemplate.objects.filter(active=True),
         required=False,
@@ -53,10 +53,9 @@ class PlanForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Plan
         fields = PLAN_FIELDS
-        widgets = {"destination_city": forms.TextInput(attrs={"autocomplete": "off"})}
 
 
-class LegForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
+class LegForm(NoAutofillMixin, NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
     empty_choice_labels = {
         "partner_kind": _("No partner needed"),
         "referral": _("No partner chosen yet"),
@@ -99,7 +98,7 @@ class LegForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
         return data
 
 
-class FailForm(CleanTextMixin, forms.Form):
+class FailForm(NoAutofillMixin, CleanTextMixin, forms.Form):
     next_step = forms.ChoiceField(
         label=_("What happens next?"), choices=NextStep.choices, widget=forms.RadioSelect
     )
@@ -111,7 +110,7 @@ class FailForm(CleanTextMixin, forms.Form):
     )
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(NoAutofillMixin, forms.Form):
     relocate = forms.BooleanField(
         label=_("Move the case to “Relocated”"), required=False, initial=True
     )
@@ -122,7 +121,7 @@ class CompleteForm(forms.Form):
     )
 
 
-class CancelForm(CleanTextMixin, forms.Form):
+class CancelForm(NoAutofillMixin, CleanTextMixin, forms.Form):
     note = forms.CharField(
         label=_("Why is it called off?"),
         max_length=2000,
@@ -131,7 +130,7 @@ class CancelForm(CleanTextMixin, forms.Form):
     )
 
 
-class DocumentsForm(forms.Form):
+class DocumentsForm(NoAutofillMixin, forms.Form):
     def __init__(self, *args, documents=(), **kwargs):
         super().__init__(*args, **kwargs)
         current = {d.kind: d.status for d in documents}
@@ -143,7 +142,7 @@ class DocumentsForm(forms.Form):
             )
 
 
-class RouteSaveForm(CleanTextMixin, forms.Form):
+class RouteSaveForm(NoAutofillMixin, CleanTextMixin, forms.Form):
     name = forms.CharField(
         label=_("route name"),
         max_length=80,

@@ -1,7 +1,9 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import NoAutofillMixin
 from intake.choices import Need, Region, Risk
 from intake.status import Status
 
@@ -11,6 +13,10 @@ SORTS = {
     "oldest": ["created_at", "pk"],
     "newest": ["-created_at", "-pk"],
 }
+
+
+class CaseFilterForm(NoAutofillMixin, forms.Form):
+    pass
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -47,6 +53,9 @@ class CaseFilter(django_filters.FilterSet):
         label=_("sort by"),
         empty_label=None,
     )
+
+    class Meta:
+        form = CaseFilterForm
 
     def __init__(self, *args, assignees, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
-from core.forms import CleanTextMixin, NamedEmptyChoiceMixin
+from core.forms import CleanTextMixin, NamedEmptyChoiceMixin, NoAutofillMixin
 from core.widgets import DateInput, DateTimeInput
 from intake.choices import Risk, Verification
 from intake.models import INTAKE_FIELDS, Case, Note
@@ -14,16 +14,14 @@ from intake.selectors import teams_of
 from intake.status import ClosureReason, Status
 
 
-class CaseForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
+class CaseForm(NoAutofillMixin, NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Case
         fields = INTAKE_FIELDS
         widgets = {
             "safe_contact": forms.Textarea(attrs={"rows": 2}),
             "narrative": forms.Textarea(attrs={"rows": 6}),
-            "contact_handle": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-            "alias": forms.TextInput(attrs={"autocomplete": "off"}),
-            "location": forms.TextInput(attrs={"autocomplete": "off"}),
+            "contact_handle": forms.TextInput(attrs={"spellcheck": "false"}),
             "risk": forms.RadioSelect,
         }
 
@@ -75,14 +73,14 @@ class IntakeForm(CaseForm):
             self.fields["team"].widget = forms.HiddenInput()
 
 
-class NoteForm(CleanTextMixin, forms.ModelForm):
+class NoteForm(NoAutofillMixin, CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Note
         fields = ["body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 3})}
 
 
-class StatusForm(forms.Form):
+class StatusForm(NoAutofillMixin, forms.Form):
     to = forms.ChoiceField(label=_("move to"), choices=Status.choices)
     closure_reason = forms.ChoiceField(
         label=_("closure reason"),
@@ -101,7 +99,7 @@ class StatusForm(forms.Form):
         ]
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(NoAutofillMixin, forms.Form):
     follow_up_on = forms.DateField(
         label=_("next follow-up"),
         required=False,
@@ -116,11 +114,11 @@ class FollowUpForm(forms.Form):
         return day
 
 
-class VerificationForm(forms.Form):
+class VerificationForm(NoAutofillMixin, forms.Form):
     verification = forms.ChoiceField(label=_("verification"), choices=Verification.choices)
 
 
-class AssignForm(forms.Form):
+class AssignForm(NoAutofillMixin, forms.Form):
     assignee = forms.ModelChoiceField(
         label=_("assignee"),
         queryset=User.objects.none(),
@@ -133,11 +131,11 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = assignees
 
 
-class HandleCheckForm(CleanTextMixin, forms.Form):
+class HandleCheckForm(NoAutofillMixin, CleanTextMixin, forms.Form):
     contact_handle = forms.CharField(max_length=200)
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(NoAutofillMixin, forms.Form):
     due_at = forms.DateTimeField(
         label=_("must have heard from them by"),
         widget=DateTimeInput(),

@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.forms import CleanTextMixin, NamedEmptyChoiceMixin
+from core.forms import CleanTextMixin, NamedEmptyChoiceMixin, NoAutofillMixin
 from core.widgets import DateInput, DateTimeInput
 from intake.choices import Need
 from referrals.models import DRAFT_FIELDS, Partner, Referral
 
 
-class PartnerForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
+class PartnerForm(NoAutofillMixin, NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
     # The free places the coordinator saw: if a referral was accepted while
     # the form was open, saving must not hand that place out again.
     capacity_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -33,7 +33,7 @@ class PartnerForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
             "contact_details",
             "active",
         ]
-        widgets = {"contact_details": forms.Textarea(attrs={"rows": 3, "autocomplete": "off"})}
+        widgets = {"contact_details": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,7 +70,7 @@ class PartnerForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
         return capacity
 
 
-class PartnerStaffForm(CleanTextMixin, forms.Form):
+class PartnerStaffForm(NoAutofillMixin, CleanTextMixin, forms.Form):
     username = forms.CharField(label=_("username"), max_length=150)
     password = forms.CharField(
         label=_("initial passphrase"),
@@ -92,11 +92,11 @@ class PartnerStaffForm(CleanTextMixin, forms.Form):
         return data
 
 
-class RouteForm(forms.Form):
+class RouteForm(NoAutofillMixin, forms.Form):
     service = forms.ChoiceField(label=_("who can help with"), choices=Need.choices)
 
 
-class ReferralForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
+class ReferralForm(NoAutofillMixin, NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Referral
         fields = DRAFT_FIELDS
@@ -124,10 +124,10 @@ class ReferralForm(NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):
         return data
 
 
-class DeclineForm(CleanTextMixin, forms.Form):
+class DeclineForm(NoAutofillMixin, CleanTextMixin, forms.Form):
     # Read before anything is declined: it names what to write, not a decline already made.
     note = forms.CharField(label=_("reason for declining"), max_length=1000)
 
 
-class CompleteForm(CleanTextMixin, forms.Form):
+class CompleteForm(NoAutofillMixin, CleanTextMixin, forms.Form):
     note = forms.CharField(label=_("outcome"), max_length=2000, required=False)
