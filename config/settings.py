@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "core",
+    "crypto",
     "accounts",
     "drafts",
     "intake",
@@ -56,13 +57,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "ops.middleware.SecurityHeadersMiddleware",
+    "ops.middleware.HealthMiddleware",  # JSON, and no session lookup, whatever is down
     # Outside everything that may redirect (sign-in, session limits, views).
     "ops.middleware.ScriptedSubmitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a row: keys that cannot read the key check stop here.
+    "crypto.middleware.KeyCheckMiddleware",
     "django.middleware.common.CommonMiddleware",
     "ops.middleware.RejectNullBytesMiddleware",
+    "ops.overflow.RejectOversizedIdsMiddleware",
     "ops.csrf.NoReferrerCsrfViewMiddleware",  # Django's, working under no-referrer
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -278,6 +283,17 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis hands a message that was taken but never acknowledged (its worker
+    # was killed mid-job) to another worker once this many seconds have
+    # passed since it was taken, looking every 10 seconds. Every job's hard
+    # time limit is below it (core.jobs), so a job still running is never
+    # handed out twice. kombu's default is an hour of a restarted worker idling.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 5 * 60),
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -288,8 +304,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# /health/ reports the jobs late after three missed heartbeats.
+HEARTBEAT_SECONDS = 20
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "ops.tasks.heartbeat", "schedule": 60.0},
+    "heartbeat": {"task": "ops.tasks.heartbeat", "schedule": float(HEARTBEAT_SECONDS)},
     "purge-expired": {"task": "retention.tasks.purge_expired", "schedule": 60.0 * 60},
     # Every minute: a missed check-in must reach a coordinator at once.
     "scan-reminders": {"task": "reminders.tasks.scan_reminders", "schedule": 60.0},

@@ -15,6 +15,8 @@ as Concat("alias"), still see the token: don't build them.
 from cryptography.fernet import InvalidToken
 from encrypted_model_fields import fields as library
 
+from crypto import keycheck
+
 
 class DecryptionError(RuntimeError):
     """A stored value cannot be decrypted with the configured keys."""
@@ -31,6 +33,7 @@ class GuardedEncryptionMixin:
         try:
             plaintext = library.decrypt_str(value)
         except InvalidToken:
+            keycheck.check_soon()
             # Name the field, never the value: the message reaches logs.
             raise DecryptionError(
                 f"{self.model.__name__}.{self.name} cannot be decrypted with the "
@@ -45,6 +48,9 @@ class GuardedEncryptionMixin:
         return super(library.EncryptedMixin, self).to_python(value)
 
     def get_db_prep_save(self, value, connection):
+        # Under keys that cannot read the key check, a saved value would be
+        # unreadable once the right keys are back.
+        keycheck.refuse_write(self.model.__name__)
         # The library encrypts str(value): an expression (bulk_update's CASE,
         # an F()) would be stored as its own description, the data lost.
         if hasattr(value, "resolve_expression"):

@@ -20,6 +20,20 @@ ROLES = [
 
 
 @pytest.fixture(autouse=True)
+def _keys_checked_at_start():
+    """Each test runs as a process that has just passed its start-up key check
+    (tests of the check itself move the clock or the keys); what one test
+    found about the keys is not carried into the next."""
+    import time
+
+    from crypto import keycheck
+
+    keycheck._state.update(problem=None, checked_at=time.monotonic())
+    yield
+    keycheck.forget()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

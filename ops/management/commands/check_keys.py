@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from crypto import keycheck
 from crypto.canary import verify_keys
 from crypto.fields import DecryptionError
 
@@ -16,7 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, all: bool, **options):
         try:
+            keycheck.check()
             checked = verify_keys(sample=None if all else 3)
-        except DecryptionError as exc:
+        except (DecryptionError, keycheck.KeyMismatch) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"Encryption keys read {checked} stored rows.")

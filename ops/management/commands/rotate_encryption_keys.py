@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import Action
 from audit.services import record
+from crypto import keycheck
 from crypto.fields import DecryptionError
 from crypto.rotation import count_rows, rotate_all, values_needing_old_keys
 
@@ -13,6 +14,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        try:
+            # The one way a new key is taken: after the keys read the key check.
+            keycheck.check(accept_new_key=True)
+        except keycheck.KeyMismatch as exc:
+            raise CommandError(f"{exc} Nothing was re-encrypted.") from None
         total = count_rows()
         width = 30
 

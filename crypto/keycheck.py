@@ -1,0 +1,178 @@
+"""Refuse to run with encryption keys that cannot read what is stored.
+
+A valid but wrong FIELD_ENCRYPTION_KEYS would otherwise boot, fail on every
+read and, worse, save new rows under a key nobody keeps. Every process
+(web, worker, beat, management commands) calls `verify_or_exit` at start;
+web requests and jobs call `problem()` again at most every CHECK_EVERY
+seconds, and while it reports a problem nothing encrypted is written
+(`refuse_write`) and every page says so.
+
+A new newest key is accepted only by `rotate_encryption_keys`
+(README: Rotating the encryption key), which calls `accept_newest_key`.
+"""
+
+import base64
+import hashlib
+import hmac
+import sys
+import time
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+KNOWN_VALUE = b"key check"
+CHECK_EVERY = 60  # seconds between checks in a running process
+
+WRONG_KEY_MESSAGE = _(
+    "The encryption key is wrong: nothing can be read or saved. Tell the administrator."
+)
+
+
+class KeyMismatch(RuntimeError):
+    """The configured keys are not the ones this database was written with."""
+
+
+# What this process last found: None (keys read the check) or why not.
+_state: dict = {"problem": None, "checked_at": None}
+
+
+def fingerprint(key: str) -> str:
+    """A name for a key that says nothing about it: a hash keyed by the key itself."""
+    raw = base64.urlsafe_b64decode(key.encode())
+    return hmac.new(raw, b"key fingerprint", hashlib.sha256).hexdigest()[:16]
+
+
+def _keys() -> list[str]:
+    return list(settings.FIELD_ENCRYPTION_KEY)
+
+
+def _key_check_table_exists() -> bool:
+    from crypto.models import KeyCheck
+
+    return KeyCheck._meta.db_table in connection.introspection.table_names()
+
+
+def check(*, accept_new_key: bool = False) -> None:
+    """Raise KeyMismatch unless the configured keys read the key check and the newest is known.
+
+    Key rotation passes accept_new_key: keys that read the check prove the
+    operator holds the current key, and the newest is then taken.
+    """
+    from crypto.models import KeyCheck
+
+    row = KeyCheck.objects.filter(pk=1).first()
+    if row is None:
+        record_first_check()
+        return
+    try:
+        readable = MultiFernet([Fernet(k) for k in _keys()]).decrypt(row.token.encode())
+    except InvalidToken:
+        readable = None
+    if readable != KNOWN_VALUE:
+        raise KeyMismatch(
+            "FIELD_ENCRYPTION_KEYS cannot decrypt the stored key check: the keys are wrong "
+            "or one is missing. Restore the keys this database was written with; "
+            "nothing was read or saved."
+        )
+    if accept_new_key:
+        accept_newest_key()
+    elif fingerprint(_keys()[0]) not in row.fingerprints:
+        raise KeyMismatch(
+            "The first key in FIELD_ENCRYPTION_KEYS has never encrypted this database. "
+            "A new key is taken only by `manage.py rotate_encryption_keys` "
+            "(README: Rotating the encryption key); until then put the current key first."
+        )
+
+
+def record_first_check() -> None:
+    """Write the key check for a database that has none, once stored rows prove the keys."""
+    from crypto.canary import verify_keys
+    from crypto.models import KeyCheck
+
+    # A database from before the key check (or a new one, with nothing to
+    # read) still holds rows: the keys must read them before they are trusted.
+    verify_keys(sample=3, only_existing_tables=True)
+    newest = _keys()[0]
+    KeyCheck.objects.get_or_create(
+        pk=1,
+        defaults={
+            "token": Fernet(newest).encrypt(KNOWN_VALUE).decode(),
+            "fingerprints": [fingerprint(newest)],
+        },
+    )
+
+
+@transaction.atomic
+def accept_newest_key() -> None:
+    """Make the first configured key the one the key check is written under.
+
+    Only check(accept_new_key=True) calls this, once the configured keys
+    have read the current check.
+    """
+    from crypto.models import KeyCheck
+
+    row = KeyCheck.objects.select_for_update().get(pk=1)
+    newest = _keys()[0]
+    row.token = Fernet(newest).encrypt(KNOWN_VALUE).decode()
+    if fingerprint(newest) not in row.fingerprints:
+        row.fingerprints = [*row.fingerprints, fingerprint(newest)]
+    row.save()
+    forget()
+
+
+def problem(*, force: bool = False) -> str | None:
+    """Why this process must not read or write, or None; checks again when due."""
+    now = time.monotonic()
+    last = _state["checked_at"]
+    if force or last is None or now - last >= CHECK_EVERY:
+        try:
+            check()
+            _state["problem"] = None
+        except KeyMismatch as exc:
+            _state["problem"] = str(exc)
+        _state["checked_at"] = now
+    return _state["problem"]
+
+
+def check_soon() -> None:
+    """A value failed to decrypt: look at the key check on the next chance, not in a minute."""
+    _state["checked_at"] = None
+
+
+def forget() -> None:
+    """Start afresh (after a rotation, and between tests)."""
+    _state.update(problem=None, checked_at=None)
+
+
+def refuse_write(model_name: str) -> None:
+    """Raise if this process knows its keys are wrong; never queries."""
+    if _state["problem"]:
+        raise KeyMismatch(f"{model_name} was not saved: {_state['problem']}")
+
+
+def verify_at_start() -> None:
+    """At start: raise KeyMismatch if this process's keys cannot read the key check.
+
+    Before the first migration there is nothing to check (and nowhere to
+    keep the check); `migrate` writes it.
+    """
+    if _key_check_table_exists() and (found := problem(force=True)):
+        raise KeyMismatch(found)
+
+
+def verify_or_exit(process: str) -> None:
+    """verify_at_start for a command line process: say why on stderr and stop."""
+    try:
+        verify_at_start()
+    except KeyMismatch as exc:
+        sys.stderr.write(f"{process} not started: {exc}\n")
+        raise SystemExit(78) from None  # EX_CONFIG
+
+
+def record_after_migrate(**kwargs) -> None:
+    if _key_check_table_exists():
+        problem(force=True)
+        if _state["problem"]:
+            raise KeyMismatch(_state["problem"])

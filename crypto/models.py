@@ -1,0 +1,21 @@
+from django.db import models
+
+
+class KeyCheck(models.Model):
+    """Proof of which encryption keys this database was written with. One row.
+
+    `token` is a known value encrypted under the newest key; `fingerprints`
+    names every key that has been the newest (a keyed hash, not the key).
+    A process whose keys cannot read the token would write rows nobody can
+    read later; crypto.keycheck stops it first.
+    """
+
+    token = models.TextField()
+    fingerprints = models.JSONField(default=list)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="one_key_check")]
+
+    def __str__(self) -> str:
+        return "key check"
