@@ -1,5 +1,8 @@
 from django.http import HttpRequest, HttpResponseBadRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from ops.views import health
 
 
 class RejectNullBytesMiddleware:
@@ -66,3 +69,19 @@ class ScriptedSubmitMiddleware:
             response.status_code = 204
             response["X-Scripted-Location"] = location
         return response
+
+
+class HealthMiddleware:
+    """Answer /health/ before sessions, users and languages are looked at.
+
+    A probe that carries a session cookie would otherwise read the session
+    table first, and a dead database would answer an error page, not JSON.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == reverse("health"):
+            return health(request)
+        return self.get_response(request)

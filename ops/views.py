@@ -1,34 +1,77 @@
 import sys
 from datetime import timedelta
 
+from celery import current_app
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from crypto import keycheck
 from ops.models import Heartbeat
 
-# Beat sends a heartbeat every minute; three missed ones mean jobs are down.
-JOBS_STALE_AFTER = timedelta(minutes=3)
+# Three missed heartbeats mean the worker or beat is down.
+JOBS_STALE_AFTER = timedelta(seconds=3 * settings.HEARTBEAT_SECONDS)
+BROKER_TIMEOUT = 2  # seconds: a load balancer's probe must not hang on a dead broker
+
+
+def database_state() -> str:
+    """ "ok", "read-only" (PostgreSQL in recovery, a full disk) or "down"."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return "down"
+    try:
+        with transaction.atomic():
+            Heartbeat.objects.update_or_create(name="health", defaults={"seen_at": timezone.now()})
+    except DatabaseError:
+        return "read-only"
+    return "ok"
+
+
+def broker_state() -> str:
+    try:
+        with current_app.connection_for_write(connect_timeout=BROKER_TIMEOUT) as conn:
+            conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT)
+            conn.default_channel  # noqa: B018  (Redis connects here, not above)
+    except Exception:  # noqa: BLE001 — any failure to reach it is "down", whatever the transport
+        return "down"
+    return "ok"
+
+
+def keys_state() -> str:
+    return "wrong" if keycheck.problem(force=True) else "ok"
+
+
+def jobs_state() -> str:
+    beat = Heartbeat.objects.filter(name="jobs").values_list("seen_at", flat=True).first()
+    return "ok" if beat is not None and timezone.now() - beat < JOBS_STALE_AFTER else "late"
 
 
 @login_not_required
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """Tell a load balancer or an operator whether the database and the jobs are alive."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        beat = Heartbeat.objects.filter(name="jobs").values_list("seen_at", flat=True).first()
-    except DatabaseError:
-        return JsonResponse({"database": "down", "jobs": "unknown"}, status=503)
-    jobs_ok = beat is not None and timezone.now() - beat < JOBS_STALE_AFTER
-    # Jobs being late does not stop caseworkers: the web stays healthy.
-    return JsonResponse({"database": "ok", "jobs": "ok" if jobs_ok else "late"})
+    """Tell a load balancer or an operator what works: 200 only when everything does.
+
+    Always JSON, and never a session or user lookup (ops.middleware.HealthMiddleware
+    answers before those run), so a dead database is a 503 here, not an error page.
+    """
+    report = {"database": database_state(), "broker": broker_state()}
+    if report["database"] == "down":
+        report.update(keys="unknown", jobs="unknown")
+    else:
+        try:
+            report.update(keys=keys_state(), jobs=jobs_state())
+        except DatabaseError:
+            report.update(database="down", keys="unknown", jobs="unknown")
+    healthy = all(state == "ok" for state in report.values())
+    return JsonResponse(report, status=200 if healthy else 503)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
