@@ -8,7 +8,7 @@ from drafts.services import drafts_purge_stale
 log = logging.getLogger(__name__)
 
 
-@shared_task(**job_options(soft_limit=5 * 60, hard_limit=6 * 60))
+@shared_task(**job_options(soft_limit=200, hard_limit=240))
 def purge_stale_drafts() -> int:
     """Hourly: delete drafts older than DRAFT_MAX_AGE_HOURS. A rerun finds nothing to do."""
     deleted = drafts_purge_stale()

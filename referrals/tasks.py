@@ -8,7 +8,7 @@ from referrals import services
 log = logging.getLogger(__name__)
 
 
-@shared_task(**job_options(soft_limit=5 * 60, hard_limit=6 * 60))
+@shared_task(**job_options(soft_limit=200, hard_limit=240))
 def expire_unanswered() -> int:
     """Hourly: referrals left unanswered long past their deadline expire. Safe to rerun."""
     expired = services.referrals_expire()
