@@ -5,12 +5,22 @@ from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.models import STAFF_ROLES, Team, User
 from audit.models import Action
 from audit.services import record
 from core.forms import NamedEmptyChoiceMixin
+
+# Second factors live in accounts.Authenticator and RecoveryCodeSet (encrypted,
+# hashed); django-otp's own tables stay only for the migration that emptied
+# them. Their admin pages have nothing to show, and answer 500 for a device
+# that is not there.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 # Superuser status, groups and single permissions are left out: an admin
 # who could grant them could grant themselves anything.
