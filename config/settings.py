@@ -353,6 +353,8 @@ CORRIDOR_REFERRAL_EXPIRE_AFTER_HOURS = env_int("REFERRAL_EXPIRE_AFTER_HOURS", 72
 CORRIDOR_LEG_GRACE_HOURS = env_int("LEG_GRACE_HOURS", 12)
 CORRIDOR_BASE_URL = env_str("CORRIDOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where the file backend (django.core.mail.backends.filebased.EmailBackend) writes.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

@@ -125,3 +125,33 @@ def test_settings_refuse_every_secret_set_to_an_empty_string(monkeypatch, name):
     result = settings_load_with(monkeypatch, name, "")
     assert result.returncode != 0
     assert f"{name} is set but empty" in result.stderr
+
+
+def test_the_file_e_mail_backend_works_with_the_default_path_and_from_the_environment(
+    monkeypatch, tmp_path
+):
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup();"
+        "from django.core.mail import get_connection, send_mail;"
+        "get_connection();"
+        "send_mail('s', 'b', None, ['x@example.org'])"
+    )
+    base = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CORRIDOR_VAR_DIR": str(tmp_path / "var"),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+    }
+    for environ, folder in [
+        (base, tmp_path / "var" / "mail"),
+        ({**base, "EMAIL_FILE_PATH": str(tmp_path / "outbox")}, tmp_path / "outbox"),
+    ]:
+        result = subprocess.run(
+            [sys.executable, "-c", script], env=environ, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        assert len(list(folder.iterdir())) == 1
