@@ -132,21 +132,47 @@ def key_validator(value: str) -> None:
     hex_validator()(value)
 
 
-class Authenticator(TimestampMixin, ThrottlingMixin, Device):
+class SecondFactorFields(models.Model):
+    """django-otp's device columns as they are, named in both languages (first in the MRO)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("staff account")
+    )
+    name = models.CharField(_("name"), max_length=64)
+    confirmed = models.BooleanField(_("confirmed"), default=True)
+    throttling_failure_timestamp = models.DateTimeField(
+        _("last failed attempt"), null=True, blank=True, default=None
+    )
+    throttling_failure_count = models.PositiveIntegerField(_("failed attempts in a row"), default=0)
+    created_at = models.DateTimeField(_("created at"), null=True, blank=True, auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Authenticator(SecondFactorFields, TimestampMixin, ThrottlingMixin, Device):
     """A TOTP authenticator app; its key is stored encrypted."""
 
-    key = EncryptedCharField(max_length=80, default=default_key, validators=[key_validator])
-    step = models.PositiveSmallIntegerField(default=30)
-    t0 = models.BigIntegerField(default=0)
-    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
-    tolerance = models.PositiveSmallIntegerField(default=1)
-    drift = models.SmallIntegerField(default=0)
+    key = EncryptedCharField(
+        _("key"), max_length=80, default=default_key, validators=[key_validator]
+    )
+    step = models.PositiveSmallIntegerField(_("seconds per code"), default=30)
+    t0 = models.BigIntegerField(_("start of the first step"), default=0)
+    digits = models.PositiveSmallIntegerField(
+        _("digits"), choices=[(6, _("6 digits")), (8, _("8 digits"))], default=6
+    )
+    tolerance = models.PositiveSmallIntegerField(_("steps of tolerance"), default=1)
+    drift = models.SmallIntegerField(_("clock drift in steps"), default=0)
     # The time step of the last accepted code: only a later one is accepted.
-    last_t = models.BigIntegerField(default=-1)
+    last_t = models.BigIntegerField(_("last step used"), default=-1)
 
     class Meta:
         verbose_name = _("authenticator")
         verbose_name_plural = _("authenticators")
+
+    def __str__(self) -> str:
+        return self.name
 
     @property
     def bin_key(self) -> bytes:
@@ -221,12 +247,15 @@ def recovery_code_digest(code: str) -> str:
     return hmac.new(key, code.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
-class RecoveryCodeSet(TimestampMixin, ThrottlingMixin, Device):
+class RecoveryCodeSet(SecondFactorFields, TimestampMixin, ThrottlingMixin, Device):
     """The one-time recovery codes given at enrolment, stored as keyed hashes."""
 
     class Meta:
         verbose_name = _("recovery code set")
         verbose_name_plural = _("recovery code sets")
+
+    def __str__(self) -> str:
+        return self.name
 
     def get_throttle_factor(self) -> int:
         return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
@@ -258,8 +287,13 @@ class RecoveryCodeSet(TimestampMixin, ThrottlingMixin, Device):
 
 
 class RecoveryCode(models.Model):
-    device = models.ForeignKey(RecoveryCodeSet, related_name="codes", on_delete=models.CASCADE)
-    digest = models.CharField(max_length=64)
+    device = models.ForeignKey(
+        RecoveryCodeSet,
+        related_name="codes",
+        on_delete=models.CASCADE,
+        verbose_name=_("recovery code set"),
+    )
+    digest = models.CharField(_("keyed hash"), max_length=64)
 
     class Meta:
         verbose_name = _("recovery code")

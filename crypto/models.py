@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class KeyCheck(models.Model):
@@ -10,11 +11,13 @@ class KeyCheck(models.Model):
     read later; crypto.keycheck stops it first.
     """
 
-    token = models.TextField()
-    fingerprints = models.JSONField(default=list)
-    changed_at = models.DateTimeField(auto_now=True)
+    token = models.TextField(_("known value, encrypted"))
+    fingerprints = models.JSONField(_("fingerprints of the keys used"), default=list)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("key check")
+        verbose_name_plural = _("key checks")
         constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="one_key_check")]
 
     def __str__(self) -> str:

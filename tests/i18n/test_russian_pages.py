@@ -153,17 +153,17 @@ class TestReminderEmail:
             assert send_digests() == 2
         sent = {m.to[0]: m for m in mail.outbox}
         russian, english = sent["cw@example.org"], sent["co@example.org"]
-        assert russian.subject == "В Corridor у вас 1 напоминание"
-        assert "В Corridor у вас 1 напоминание." in russian.body
+        assert russian.subject == "Corridor: у вас 1 напоминание"
+        assert "Corridor: у вас 1 напоминание." in russian.body
         assert "item" not in russian.subject + russian.body
         assert english.subject == "You have 2 items due in Corridor"
 
     @pytest.mark.parametrize(
         ("count", "subject"),
         [
-            (2, "В Corridor у вас 2 напоминания"),
-            (5, "В Corridor у вас 5 напоминаний"),
-            (21, "В Corridor у вас 21 напоминание"),
+            (2, "Corridor: у вас 2 напоминания"),
+            (5, "Corridor: у вас 5 напоминаний"),
+            (21, "Corridor: у вас 21 напоминание"),
         ],
     )
     def test_its_plural_forms(self, caseworker, case, count, subject):
