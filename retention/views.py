@@ -1,36 +1,14 @@
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.reauth import recent_auth_required
 from intake.selectors import get_case_for
 from retention import services
-
-
-class ForgetForm(forms.Form):
-    REASONS = [
-        ("person_asked", gettext_lazy("The person asked us to forget them")),
-        ("safety", gettext_lazy("Keeping the record endangers the person")),
-        ("error", gettext_lazy("Recorded by mistake")),
-    ]
-    reason = forms.ChoiceField(label=gettext_lazy("reason"), choices=REASONS)
-    confirm = forms.CharField(
-        label=gettext_lazy("type the case reference to confirm"), max_length=20
-    )
-
-    def __init__(self, *args, reference: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.reference = reference
-
-    def clean_confirm(self):
-        if self.cleaned_data["confirm"].strip().upper() != self.reference:
-            raise forms.ValidationError(_("That is not this case's reference."))
-        return self.cleaned_data["confirm"]
+from retention.forms import ForgetForm
 
 
 @never_cache

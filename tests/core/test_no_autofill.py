@@ -28,17 +28,13 @@ CASE_FORM_MODULES = [
     "intake.filters",
     "referrals.forms",
     "evacuations.forms",
-    "retention.views",
+    "retention.forms",
 ]
 # Not taken by the browser's autofill at all; their form's "off" covers them.
 UNCONCERNED = {"hidden", "submit", "button", "reset", "image", "checkbox", "radio"}
 # What a password field says instead, so that a password manager does not
 # offer the user's own password to a partner's new account.
 PASSWORD_TOKENS = {"new-password", "current-password"}
-NOT_YET = {
-    "ForgetForm": "retention/views.py is another engineer's file: ForgetForm needs "
-    "NoAutofillMixin; its <form> in the template says off meanwhile",
-}
 
 
 def case_form_classes() -> list:
@@ -50,10 +46,7 @@ def case_form_classes() -> list:
                 continue
             if obj.__module__ != module.__name__:
                 continue
-            marks = []
-            if obj.__name__ in NOT_YET:
-                marks = [pytest.mark.xfail(strict=True, reason=NOT_YET[obj.__name__])]
-            params.append(pytest.param(obj, id=f"{name}.{obj.__name__}", marks=marks))
+            params.append(pytest.param(obj, id=f"{name}.{obj.__name__}"))
     return params
 
 
@@ -218,7 +211,6 @@ def test_every_form_on_a_case_page_renders_without_autofill(client, personas, sc
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason=NOT_YET["ForgetForm"])
 def test_the_forget_page_renders_without_autofill(client, coordinator, case):
     check_page(client, coordinator, reverse("retention:case_forget", args=[case.reference]))
 

@@ -27,7 +27,7 @@ from intake.status import Status
 from referrals.forms import PartnerForm, ReferralForm, RouteForm
 from referrals.routing import rank_partners
 from referrals.services import referral_move
-from retention.views import ForgetForm
+from retention.forms import ForgetForm
 from tests.factories import CaseFactory, PartnerFactory, ReferralFactory, TeamFactory, UserFactory
 
 PO = settings.BASE_DIR / "locale" / "ru" / "LC_MESSAGES" / "django.po"
