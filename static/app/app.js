@@ -202,9 +202,15 @@
         var html = (r.headers.get("Content-Type") || "").indexOf("text/html") === 0;
         // A page that answers the form (accepted, or refused with its reasons)
         // replaces this one; anything else keeps what was typed.
-        if (!html || [200, 400, 403].indexOf(r.status) < 0) {
-          failed(form, submitter, "data-not-saved-server");
-          return;
+        if (!html) { failed(form, submitter, "data-not-saved-server"); return; }
+        if ([200, 400, 403].indexOf(r.status) < 0) {
+          // An error page that says why (the key is wrong, the database is
+          // out of reach) says it here, beside what was typed.
+          return r.text().then(function (text) {
+            var page = new DOMParser().parseFromString(text, "text/html");
+            var reason = page.querySelector("[data-not-saved-reason]");
+            failed(form, submitter, "data-not-saved-server", reason && reason.textContent);
+          });
         }
         return r.text().then(show);
       }, function () {
@@ -216,7 +222,7 @@
     form.setAttribute("aria-busy", busy ? "true" : "false");
     if (submitter) submitter.disabled = busy;
   }
-  function failed(form, submitter, message) {
+  function failed(form, submitter, message, reason) {
     form.scriptedSending = false;
     setBusy(form, submitter, false);
     var note = form.querySelector(".submit-failed");
@@ -228,7 +234,7 @@
       var anchor = submitter || form.querySelector("[type=submit]");
       if (anchor) anchor.before(note); else form.append(note);
     }
-    note.textContent = body.getAttribute(message);
+    note.textContent = reason || body.getAttribute(message);
     note.focus();
   }
   function show(html) {

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 
 from accounts.models import Authenticator, Role
+from crypto import keycheck
 from drafts.models import Draft
 from evacuations import services as evacuation_services
 from evacuations.models import LegKind
@@ -38,12 +39,14 @@ SAID = {
     "ru": {
         "offline": "Не сохранено: нет соединения",
         "server": "Не сохранено: сервер",
+        "key": "Ключ шифрования неверен",
         "restored": "Черновик восстановлен",
         "summary": "Не сохранено",
     },
     "en": {
         "offline": "Not saved: no connection",
         "server": "Not saved: the server",
+        "key": "The encryption key is wrong",
         "restored": "Draft restored",
         "summary": "Not saved",
     },
@@ -193,6 +196,17 @@ def test_a_note_is_kept_as_a_draft_and_survives_a_failed_submit(
     page.wait_for_function(
         "t => document.querySelector('form.note-form .submit-failed').innerText.includes(t)",
         arg=said["server"],
+    )
+    assert note.input_value() == NOTE
+    assert not Note.objects.exists()
+    monkeypatch.undo()
+
+    # The keys turn out wrong: the form says so, beside what was typed.
+    monkeypatch.setattr(keycheck, "problem", lambda **kwargs: "keys wrong")
+    page.locator("form.note-form button[type=submit]").click()
+    page.wait_for_function(
+        "t => document.querySelector('form.note-form .submit-failed').innerText.includes(t)",
+        arg=said["key"],
     )
     assert note.input_value() == NOTE
     assert not Note.objects.exists()
