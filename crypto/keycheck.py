@@ -55,22 +55,24 @@ def _key_check_table_exists() -> bool:
 
 
 def check(*, accept_new_key: bool = False) -> None:
-    """Raise KeyMismatch unless the configured keys read the key check and the newest is known.
+    """Raise KeyMismatch unless the first configured key is the one the key check is under.
 
-    Key rotation passes accept_new_key: keys that read the check prove the
-    operator holds the current key, and the newest is then taken.
+    Any other key reading it is not enough: a retired key put back first
+    would write rows that stop reading once it is destroyed. Key rotation
+    passes accept_new_key: a configured key that reads the check proves the
+    operator holds the current key, and the first key is then taken.
     """
     from crypto.models import KeyCheck
 
     row = KeyCheck.objects.filter(pk=1).first()
     if row is None:
         record_first_check()
+        # Another process may have written it first, under its own keys.
+        row = KeyCheck.objects.get(pk=1)
+    keys = _keys()
+    if _reads(keys[:1], row.token):
         return
-    try:
-        readable = MultiFernet([Fernet(k) for k in _keys()]).decrypt(row.token.encode())
-    except InvalidToken:
-        readable = None
-    if readable != KNOWN_VALUE:
+    if not _reads(keys, row.token):
         raise KeyMismatch(
             "FIELD_ENCRYPTION_KEYS cannot decrypt the stored key check: the keys are wrong "
             "or one is missing. Restore the keys this database was written with; "
@@ -78,12 +80,24 @@ def check(*, accept_new_key: bool = False) -> None:
         )
     if accept_new_key:
         accept_newest_key()
-    elif fingerprint(_keys()[0]) not in row.fingerprints:
+    elif fingerprint(keys[0]) in row.fingerprints:
+        raise KeyMismatch(
+            "The first key in FIELD_ENCRYPTION_KEYS was retired by a key rotation. "
+            "Put the current key first; an old key never encrypts again."
+        )
+    else:
         raise KeyMismatch(
             "The first key in FIELD_ENCRYPTION_KEYS has never encrypted this database. "
             "A new key is taken only by `manage.py rotate_encryption_keys` "
             "(README: Rotating the encryption key); until then put the current key first."
         )
+
+
+def _reads(keys: list[str], token: str) -> bool:
+    try:
+        return MultiFernet([Fernet(k) for k in keys]).decrypt(token.encode()) == KNOWN_VALUE
+    except InvalidToken:
+        return False
 
 
 def record_first_check() -> None:
@@ -124,13 +138,15 @@ def accept_newest_key() -> None:
 
 def problem(*, force: bool = False) -> str | None:
     """Why this process must not read or write, or None; checks again when due."""
+    from crypto.fields import DecryptionError  # crypto.fields imports this module
+
     now = time.monotonic()
     last = _state["checked_at"]
     if force or last is None or now - last >= CHECK_EVERY:
         try:
             check()
             _state["problem"] = None
-        except KeyMismatch as exc:
+        except (KeyMismatch, DecryptionError) as exc:
             _state["problem"] = str(exc)
         _state["checked_at"] = now
     return _state["problem"]

@@ -71,6 +71,32 @@ def test_a_new_key_put_first_is_refused_until_rotation_takes_it(db, settings, us
         keycheck.check()
 
 
+def test_a_retired_key_put_back_first_is_refused(db, settings, use_keys):
+    old = list(settings.FIELD_ENCRYPTION_KEY)
+    new = new_key()
+    use_keys(new, *old)
+    call_command("rotate_encryption_keys")
+    # Both keys read everything, but the old one must never encrypt again.
+    use_keys(*old, new)
+    with pytest.raises(keycheck.KeyMismatch, match="retired by a key rotation"):
+        keycheck.check()
+
+
+def test_a_check_written_meanwhile_by_a_process_with_other_keys_is_checked(
+    db, monkeypatch, use_keys
+):
+    KeyCheck.objects.all().delete()
+    others = new_key()
+
+    def another_process_wins_the_race():
+        token = Fernet(others).encrypt(keycheck.KNOWN_VALUE).decode()
+        KeyCheck.objects.create(pk=1, token=token, fingerprints=[keycheck.fingerprint(others)])
+
+    monkeypatch.setattr(keycheck, "record_first_check", another_process_wins_the_race)
+    with pytest.raises(keycheck.KeyMismatch, match="cannot decrypt the stored key check"):
+        keycheck.check()
+
+
 def test_rotation_with_a_wrong_key_takes_nothing(db, settings, use_keys):
     before = KeyCheck.objects.get()
     use_keys(new_key())

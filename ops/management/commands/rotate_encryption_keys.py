@@ -17,7 +17,7 @@ class Command(BaseCommand):
         try:
             # The one way a new key is taken: after the keys read the key check.
             keycheck.check(accept_new_key=True)
-        except keycheck.KeyMismatch as exc:
+        except (keycheck.KeyMismatch, DecryptionError) as exc:
             raise CommandError(f"{exc} Nothing was re-encrypted.") from None
         total = count_rows()
         width = 30
