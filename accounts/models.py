@@ -150,6 +150,18 @@ class SecondFactorFields(models.Model):
     class Meta:
         abstract = True
 
+    def count_failure(self) -> None:
+        """Count a failed code in the row, not by saving this instance.
+
+        A save() would write back what a concurrent request has just changed
+        (a TOTP step it claimed, a failure it counted).
+        """
+        self.throttle_increment(commit=False)
+        type(self).objects.filter(pk=self.pk).update(
+            throttling_failure_count=models.F("throttling_failure_count") + 1,
+            throttling_failure_timestamp=self.throttling_failure_timestamp,
+        )
+
 
 class Authenticator(SecondFactorFields, TimestampMixin, ThrottlingMixin, Device):
     """A TOTP authenticator app; its key is stored encrypted."""
@@ -207,13 +219,7 @@ class Authenticator(SecondFactorFields, TimestampMixin, ThrottlingMixin, Device)
                 self.last_t, self.drift, self.last_used_at = totp.t(), totp.drift, now
                 self.throttle_reset(commit=False)
                 return True
-        # Counted in the row, not saved from this instance: a save() would
-        # write back a last_t that a concurrent sign-in has just moved on.
-        self.throttle_increment(commit=False)
-        Authenticator.objects.filter(pk=self.pk).update(
-            throttling_failure_count=models.F("throttling_failure_count") + 1,
-            throttling_failure_timestamp=self.throttling_failure_timestamp,
-        )
+        self.count_failure()
         return False
 
     @property
@@ -280,9 +286,13 @@ class RecoveryCodeSet(SecondFactorFields, TimestampMixin, ThrottlingMixin, Devic
         if match is not None and RecoveryCode.objects.filter(pk=match.pk).delete()[0]:
             self.throttle_reset(commit=False)
             self.set_last_used_timestamp(commit=False)
-            self.save()
+            RecoveryCodeSet.objects.filter(pk=self.pk).update(
+                throttling_failure_count=0,
+                throttling_failure_timestamp=None,
+                last_used_at=self.last_used_at,
+            )
             return True
-        self.throttle_increment()
+        self.count_failure()
         return False
 
 

@@ -13,7 +13,20 @@ from django.db import migrations
 from accounts.models import recovery_code_digest
 
 
+def keys_read_what_is_stored(apps) -> None:
+    """Raise DecryptionError unless the configured keys read the stored cases.
+
+    This runs before the key check exists (crypto.keycheck): encrypting
+    every TOTP key under a wrong FIELD_ENCRYPTION_KEYS, then deleting the
+    plaintext, would lose every second factor.
+    """
+    Case = apps.get_model("intake", "Case")
+    for rows in (Case.objects.order_by("pk"), Case.objects.order_by("-pk")):
+        list(rows.only("alias")[:3])  # the guarded field raises on a value it cannot read
+
+
 def move_second_factors(apps, schema_editor):
+    keys_read_what_is_stored(apps)
     OldTOTP = apps.get_model("otp_totp", "TOTPDevice")
     OldStatic = apps.get_model("otp_static", "StaticDevice")
     OldToken = apps.get_model("otp_static", "StaticToken")
@@ -52,6 +65,7 @@ class Migration(migrations.Migration):
         ("accounts", "0006_authenticator_recovery_codes"),
         ("otp_totp", "0003_add_timestamps"),
         ("otp_static", "0003_add_timestamps"),
+        ("intake", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(move_second_factors, elidable=False)]

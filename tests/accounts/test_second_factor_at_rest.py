@@ -139,6 +139,20 @@ def test_throttling_still_refuses_a_right_code_after_a_wrong_one(caseworker, kin
     assert type(device).objects.get(pk=device.pk).throttling_failure_count == 0
 
 
+@pytest.mark.parametrize("kind", ["authenticator", "recovery codes"])
+def test_failures_at_once_are_all_counted(caseworker, kind):
+    if kind == "authenticator":
+        device = Authenticator.objects.create(user=caseworker, name="phone", key=KEY)
+    else:
+        device = RecoveryCodeSet.objects.create(user=caseworker, name="recovery codes")
+        device.add_codes(["5f1e2d3c4b"])
+    # Two requests load the device before either has counted its failure.
+    first, second = (type(device).objects.get(pk=device.pk) for _ in range(2))
+    assert not first.verify_token("000000")
+    assert not second.verify_token("000000")
+    assert type(device).objects.get(pk=device.pk).throttling_failure_count == 2
+
+
 def test_the_migration_moves_plaintext_devices_into_encrypted_and_hashed_rows(caseworker):
     migration = importlib.import_module("accounts.migrations.0007_move_second_factors")
     created = timezone.now() - timedelta(days=30)
@@ -160,3 +174,16 @@ def test_the_migration_moves_plaintext_devices_into_encrypted_and_hashed_rows(ca
     codes = RecoveryCodeSet.objects.get(user=caseworker)
     assert codes.verify_token("abc123def0")
     assert not codes.verify_token("abc123def0")
+
+
+def test_the_migration_with_a_wrong_key_stops_before_it_touches_a_device(caseworker, use_wrong_key):
+    from tests.factories import CaseFactory
+
+    migration = importlib.import_module("accounts.migrations.0007_move_second_factors")
+    CaseFactory(alias="Written under the right key")
+    old = TOTPDevice.objects.create(user=caseworker, name="phone", key=KEY)
+    use_wrong_key()
+    with pytest.raises(DecryptionError):
+        migration.move_second_factors(apps, None)
+    assert TOTPDevice.objects.filter(pk=old.pk, key=KEY).exists()
+    assert not Authenticator.objects.exists()
