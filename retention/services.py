@@ -14,6 +14,7 @@ Counts only: no row stands for a person.
 """
 
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,6 +66,12 @@ def stale_expired(now: datetime, policy: RetentionPolicy) -> QuerySet[Case]:
     return Case.objects.filter(
         status__in=[Status.NEW, Status.VERIFYING], updated_at__lt=cutoff, legal_hold=False
     )
+
+
+def anything_expired(now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    policy = RetentionPolicy.current()
+    return closed_expired(now, policy).exists() or stale_expired(now, policy).exists()
 
 
 def expired_cases(now: datetime | None = None) -> list[Expired]:
@@ -222,8 +229,14 @@ def case_purge(*, case_id: int, reason: str, by: User | None = None, why: str = 
     return bool(_purge(Case.objects.filter(pk=case_id), reason=reason, by=by, why=why))
 
 
-def purge_expired(*, now: datetime | None = None, limit: int | None = None) -> Counter:
-    """Purge expired cases in batches; return counts by reason."""
+def purge_expired(
+    *, now: datetime | None = None, limit: int | None = None, stop_at: float | None = None
+) -> Counter:
+    """Purge expired cases in batches; return counts by reason.
+
+    `stop_at` (a time.monotonic() value) ends the purge after the batch that
+    passes it, so a job can stop well inside its time limit and go on later.
+    """
     now = now or timezone.now()
     policy = RetentionPolicy.current()
     batch = settings.CORRIDOR_RETENTION["BATCH_SIZE"]
@@ -237,4 +250,6 @@ def purge_expired(*, now: datetime | None = None, limit: int | None = None) -> C
                 break
             # Expiry is checked again under the lock: a case reopened meanwhile stays.
             purged[reason] += _purge(expired(now, policy).filter(pk__in=ids), reason=reason)
+            if stop_at is not None and time.monotonic() >= stop_at:
+                return +purged
     return +purged

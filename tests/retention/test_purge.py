@@ -283,3 +283,37 @@ def test_a_batch_costs_the_same_queries_however_many_cases_it_holds(db):
     with CaptureQueriesContext(connection) as large:
         assert services.purge_expired() == {"closed": 12}
     assert len(large) == len(small)
+
+
+def test_a_backlog_longer_than_one_run_goes_on_at_once(db, settings, monkeypatch):
+    from retention import tasks
+
+    settings.CORRIDOR_RETENTION = {**settings.CORRIDOR_RETENTION, "BATCH_SIZE": 1}
+    for _ in range(3):
+        closed(100)
+    monkeypatch.setattr(tasks, "PURGE_SECONDS", 0)  # every run stops after one batch
+    queued = []
+    monkeypatch.setattr(tasks.purge_expired, "delay", lambda: queued.append(1))
+    assert purge_expired() == {"closed": 1}
+    assert queued == [1]
+    assert purge_expired() == {"closed": 1}
+    assert purge_expired() == {"closed": 1}
+    assert queued == [1, 1]  # the last run found nothing left
+
+
+def test_a_batch_stopped_by_the_time_limit_does_not_start_another_run(db, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from retention import tasks
+
+    closed(100)
+
+    def never_finishes(cases, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "_purge", never_finishes)
+    queued = []
+    monkeypatch.setattr(tasks.purge_expired, "delay", lambda: queued.append(1))
+    with pytest.raises(SoftTimeLimitExceeded):
+        purge_expired()
+    assert queued == []  # the next hourly run tries again; nothing loops
