@@ -283,14 +283,15 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
-elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # Redis hands a message that was taken but never acknowledged (its worker
-    # was killed mid-job) to another worker once this many seconds have
-    # passed since it was taken, looking every 10 seconds. Every job's hard
-    # time limit is below it (core.jobs), so a job still running is never
-    # handed out twice. kombu's default is an hour of a restarted worker idling.
+# Redis hands a message that was taken but never acknowledged (its worker
+# was killed mid-job) to another worker once this many seconds have passed
+# since it was taken, looking every 10 seconds. It must outlast every job and
+# its retries (system check core.E001), so a job still running is never
+# handed out twice. kombu's default is an hour of a restarted worker idling.
+JOBS_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 5 * 60)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 5 * 60),
+        "visibility_timeout": JOBS_VISIBILITY_TIMEOUT,
         "unacked_restore_interval": 10,
         "unacked_restore_throttle": 1,
     }

@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Shared helpers")
+
+    def ready(self):
+        from core import jobs  # noqa: F401 - registers its system check

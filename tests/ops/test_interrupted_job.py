@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from config import celery_app
-from core.jobs import LONGEST_JOB_SECONDS
+from core.jobs import LONGEST_HOLD_SECONDS, LONGEST_JOB_SECONDS, visibility_outlasts_every_job
 from intake.models import Case
 from retention.tasks import purge_expired
 from tests.factories import CaseFactory
@@ -23,13 +23,19 @@ from tests.factories import CaseFactory
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_no_job_may_outlive_the_visibility_timeout():
-    timeout = 5 * 60  # CELERY_VISIBILITY_TIMEOUT's default
+def test_no_job_may_outlive_the_visibility_timeout(settings):
     for name, task in celery_app.tasks.items():
         if name.startswith("celery."):
             continue
         limit = task.time_limit or celery_app.conf.task_time_limit
-        assert limit <= LONGEST_JOB_SECONDS < timeout, name
+        assert limit <= LONGEST_JOB_SECONDS, name
+    assert LONGEST_HOLD_SECONDS < settings.JOBS_VISIBILITY_TIMEOUT
+    assert visibility_outlasts_every_job() == []
+
+
+def test_a_visibility_timeout_shorter_than_a_job_is_refused(settings):
+    settings.JOBS_VISIBILITY_TIMEOUT = LONGEST_JOB_SECONDS
+    assert [e.id for e in visibility_outlasts_every_job()] == ["core.E001"]
 
 
 def worker(queue: str, started: Path) -> subprocess.Popen:
