@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from ops.http import same_site_path
+from core.http import same_site_path
 
 SESSION_KEY = "auth_at"
 

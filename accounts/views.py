@@ -17,7 +17,7 @@ from accounts.forms import LanguageForm, TimeZoneForm
 from accounts.middleware import mark_active
 from accounts.models import Role, User
 from accounts.reauth import mark_fresh, recent_auth_required
-from ops.http import posted_id, same_site_path
+from core.http import posted_id, same_site_path
 
 
 @never_cache

@@ -9,8 +9,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.middleware import mark_active
+from core.http import same_site_path
 from drafts import services
-from ops.http import same_site_path
 
 
 def _names(request: HttpRequest) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import Action
 from audit.services import record
+from core.http import posted_id
 from drafts.services import draft_discard, draft_slot
 from intake import drafts as intake_drafts
 from intake import services
@@ -38,7 +39,6 @@ from intake.selectors import (
     team_ids,
 )
 from intake.status import TransitionError
-from ops.http import posted_id
 from referrals.forms import RouteForm
 
 CASES_PER_PAGE = 50

@@ -14,9 +14,9 @@ from accounts.models import User
 from accounts.reauth import recent_auth_required
 from audit.models import Action
 from audit.services import record
+from core.http import posted_id
 from drafts.services import draft_discard, draft_slot
 from intake.selectors import get_case_for
-from ops.http import posted_id
 from referrals import drafts as referral_drafts
 from referrals import services
 from referrals.forms import PartnerForm, PartnerStaffForm, ReferralForm, RouteForm

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.http import posted_id
 from intake.selectors import (
     missed_checkins_visible_to,
     require_case_staff,
     through_visible_case,
 )
-from ops.http import posted_id
 from reminders import services
 from reminders.dashboard import (
     critical_unanswered,
