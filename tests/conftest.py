@@ -33,6 +33,18 @@ def _keys_checked_at_start():
     keycheck.forget()
 
 
+@pytest.fixture
+def use_wrong_key(monkeypatch):
+    """Return a switch to a crypter that knows only an unrelated key (the fields' keys only)."""
+    from cryptography.fernet import Fernet, MultiFernet
+    from encrypted_model_fields import fields as library
+
+    def switch():
+        monkeypatch.setattr(library, "CRYPTER", MultiFernet([Fernet(Fernet.generate_key())]))
+
+    return switch
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -18,7 +18,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Authenticator, RecoveryCode, RecoveryCodeSet
 from crypto.fields import DecryptionError
-from tests.crypto.test_encrypted_fields import use_wrong_key  # noqa: F401 (a fixture)
 from tests.factories import PASSWORD
 
 KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, in hex

@@ -11,16 +11,6 @@ from intake.models import Case, Note
 from tests.factories import CaseFactory, NoteFactory
 
 
-@pytest.fixture
-def use_wrong_key(monkeypatch):
-    """Return a switch to a crypter that knows only an unrelated key."""
-
-    def switch():
-        monkeypatch.setattr(library, "CRYPTER", MultiFernet([Fernet(Fernet.generate_key())]))
-
-    return switch
-
-
 def raw_column(table, column, pk):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608
