@@ -82,6 +82,6 @@ class HealthMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info == reverse("health"):
+        if request.path == reverse("health"):  # both carry the script prefix
             return health(request)
         return self.get_response(request)

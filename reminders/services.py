@@ -126,10 +126,12 @@ def _insert(rows: list[Notification]) -> int:
     if not rows:
         return 0
     fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    # As bulk_create sizes its batches: SQLite takes only so many parameters.
+    batch = min(INSERT_BATCH, connection.ops.bulk_batch_size(fields, rows) or INSERT_BATCH)
     written = 0
-    for start in range(0, len(rows), INSERT_BATCH):
+    for start in range(0, len(rows), batch):
         query = InsertQuery(Notification, on_conflict=OnConflict.IGNORE)
-        query.insert_values(fields, rows[start : start + INSERT_BATCH])
+        query.insert_values(fields, rows[start : start + batch])
         with connection.cursor() as cursor:
             for statement, params in query.get_compiler(connection=connection).as_sql():
                 cursor.execute(statement, params)
