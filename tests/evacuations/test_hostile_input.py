@@ -7,7 +7,7 @@ from evacuations import services
 from evacuations.models import DocumentKind, Leg, Plan, RouteTemplate
 from evacuations.status import LegStatus
 from tests.evacuations.test_access_matrix import arrived_plan, leg_post
-from tests.intake.test_hostile_input import HOSTILE, assert_safe
+from tests.hostile import HOSTILE, assert_safe
 
 IDS = range(len(HOSTILE))
 PLAN = {"destination_country": "GE", "destination_city": "Batumi", "template": "", "start_on": ""}

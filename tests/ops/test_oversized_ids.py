@@ -141,7 +141,7 @@ def test_an_action_on_an_oversized_row_is_refused(client, admin_user, operator):
 
 def test_the_rest_of_the_site_keeps_long_numbers_typed_as_text(client, caseworker, team_a):
     # A Russian bank account number has 20 digits: outside the admin it is data.
-    from tests.intake.test_hostile_input import valid
+    from tests.hostile import valid
 
     client.force_login(caseworker)
     account = "40817810099910004312"

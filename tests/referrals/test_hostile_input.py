@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from referrals.models import Partner, Referral
 from tests.factories import ReferralFactory
-from tests.intake.test_hostile_input import HOSTILE, assert_safe
+from tests.hostile import HOSTILE, assert_safe
 from tests.referrals.test_access_matrix import PARTNER_DATA, REFERRAL_DATA
 
 IDS = range(len(HOSTILE))
