@@ -71,30 +71,94 @@ def test_a_real_worker_runs_the_scheduled_scan(team_a, coordinator):
     assert Notification.objects.filter(user=coordinator, kind="first_response").count() == 1
 
 
-def test_the_web_never_needs_the_broker(client, caseworker, team_a, monkeypatch):
-    """With Redis down, every save still works: the web enqueues nothing."""
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Every way of reaching the broker (any transport: kombu opens them all here)
+    is refused and recorded; return the list of attempts."""
+    import kombu.connection
 
-    def broker_down(*args, **kwargs):
-        raise ConnectionError("broker down")
+    attempts = []
 
-    monkeypatch.setattr(celery_app.Task, "apply_async", broker_down)
-    client.force_login(caseworker)
-    response = client.post(
-        reverse("intake:case_create"),
-        {
-            "team": team_a.pk,
-            "alias": "Offline",
-            "contact_channel": "phone",
-            "region": "chechnya",
-            "risk": "3",
-        },
-    )
+    def refuse(connection, *args, **kwargs):
+        attempts.append(connection.transport_cls)
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(kombu.connection.Connection, "_connection_factory", refuse)
+    # One refused attempt is enough to see: no retries with back-off.
+    monkeypatch.setitem(celery_app.conf, "task_publish_retry", False)
+    return attempts
+
+
+def save_everything(client, team_a, django_capture_on_commit_callbacks):
+    """Record a case, write a note, move it, set and answer a check-in, as a caseworker
+    would, running what each save queued for after its commit (a task enqueued with
+    transaction.on_commit, as STYLE.md asks, runs there and nowhere else)."""
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = client.post(
+            reverse("intake:case_create"),
+            {
+                "team": team_a.pk,
+                "alias": "Offline",
+                "contact_channel": "phone",
+                "region": "chechnya",
+                "risk": "3",
+            },
+        )
     assert response.status_code == 302
     ref = response["Location"].split("/")[-2]
-    assert (
-        client.post(reverse("intake:note_add", args=[ref]), {"body": "still saved"}).status_code
-        == 302
-    )
+    due = (timezone.now() + timezone.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    for name, data in [
+        ("note_add", {"body": "still saved"}),
+        ("case_move", {"to": "verifying"}),
+        ("checkin_set", {"due_at": due}),
+    ]:
+        with django_capture_on_commit_callbacks(execute=True) as more:
+            response = client.post(reverse(f"intake:{name}", args=[ref]), data)
+        assert response.status_code == 302, (name, response.content[:400])
+        queued += more
+    from intake.models import Case
+
+    case = Case.objects.get(reference=ref)
+    checkin = case.checkins.get()
+    with django_capture_on_commit_callbacks(execute=True) as more:
+        response = client.post(reverse("intake:checkin_heard", args=[ref]), {"checkin": checkin.pk})
+    assert response.status_code == 302
+    queued += more
+    case.refresh_from_db()
+    assert (case.status, case.notes.count()) == ("verifying", 1)
+    assert case.checkins.get().heard_at is not None
+    return queued
+
+
+def test_the_web_never_needs_the_broker(
+    client, caseworker, team_a, broker_down, django_capture_on_commit_callbacks
+):
+    """With the broker down, every save still works: the web never reaches for it."""
+    client.force_login(caseworker)
+    save_everything(client, team_a, django_capture_on_commit_callbacks)
+    assert broker_down == []
+
+
+def test_the_broker_guard_catches_a_save_that_enqueues(
+    client, caseworker, team_a, broker_down, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The test above can fail: a note that enqueued a job after its commit is caught."""
+    from django.db import transaction
+
+    from intake import services as intake_services
+
+    real = intake_services.note_add
+
+    def note_add_and_enqueue(**kwargs):
+        note = real(**kwargs)
+        transaction.on_commit(lambda: heartbeat.delay())
+        return note
+
+    monkeypatch.setattr(intake_services, "note_add", note_add_and_enqueue)
+    client.force_login(caseworker)
+    with pytest.raises(ConnectionRefusedError, match="broker down"):
+        save_everything(client, team_a, django_capture_on_commit_callbacks)
+    assert len(broker_down) == 1
 
 
 def test_a_job_that_finds_the_database_down_logs_retries_and_succeeds(db, monkeypatch, caplog):
