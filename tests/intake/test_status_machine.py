@@ -9,9 +9,35 @@ from intake.models import Case, FlaggedHandle, StatusChange
 from intake.status import TRANSITIONS, ClosureReason, Status, TransitionError
 from tests.factories import CaseFactory
 
+# The machine of README.md "What a case holds", written out edge by edge: new →
+# verifying → active → sheltered ⇄ in transit → relocated → closed; sheltered
+# may go back to active; any open state may close; closed reopens only to verifying.
+DESIGN = {
+    ("new", "verifying"),
+    ("verifying", "active"),
+    ("active", "sheltered"),
+    ("sheltered", "in_transit"),
+    ("in_transit", "sheltered"),
+    ("in_transit", "relocated"),
+    ("relocated", "closed"),
+    ("sheltered", "active"),
+    ("new", "closed"),
+    ("verifying", "closed"),
+    ("active", "closed"),
+    ("sheltered", "closed"),
+    ("in_transit", "closed"),
+    ("closed", "verifying"),
+}
+# The code allows these two as well; the README's chain does not name them
+# (reported on issue 18 for a decision: README or machine). The evacuation
+# flow uses the first (an active case goes straight into transit).
+NOT_IN_README = {
+    ("active", "in_transit"),
+    ("sheltered", "relocated"),
+}
+ALLOWED = sorted(DESIGN | NOT_IN_README)
 ALL_PAIRS = list(itertools.product(Status.values, Status.values))
-ALLOWED = [(a, b) for a, b in ALL_PAIRS if b in TRANSITIONS[a]]
-FORBIDDEN = [(a, b) for a, b in ALL_PAIRS if b not in TRANSITIONS[a]]
+FORBIDDEN = [pair for pair in ALL_PAIRS if pair not in DESIGN | NOT_IN_README]
 
 
 def case_in(status, **kwargs):
@@ -20,10 +46,9 @@ def case_in(status, **kwargs):
 
 
 def test_the_machine_is_the_one_in_the_design():
-    assert ("new", "verifying") in ALLOWED
-    assert ("relocated", "closed") in ALLOWED
-    assert ("new", "relocated") in FORBIDDEN
-    assert len(ALLOWED) == 16
+    edges = {(a, b) for a, targets in TRANSITIONS.items() for b in targets}
+    assert edges == DESIGN | NOT_IN_README
+    assert set(TRANSITIONS) == set(Status.values)
 
 
 @pytest.mark.parametrize(("current", "target"), ALLOWED)
@@ -48,7 +73,7 @@ def test_every_forbidden_move_is_refused_and_changes_nothing(db, caseworker, cur
     assert not StatusChange.objects.exists()
 
 
-@pytest.mark.parametrize("current", [s for s in Status.values if Status.CLOSED in TRANSITIONS[s]])
+@pytest.mark.parametrize("current", sorted(a for a, b in DESIGN if b == Status.CLOSED))
 def test_it_refuses_closing_without_reason(db, caseworker, current):
     case = case_in(current)
     with pytest.raises(TransitionError, match="closure reason"):
