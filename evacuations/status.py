@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.errors import Refused
+
 
 class LegStatus(models.TextChoices):
     # States, never the words of the buttons that reach them (plan_detail.html).
@@ -32,7 +34,7 @@ class PlanStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class PlanError(ValueError):
+class PlanError(Refused):
     """A change the plan or its legs do not allow, with a message for the user."""
 
 

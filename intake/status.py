@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import Refused
+
 
 class Status(models.TextChoices):
     NEW = "new", _("New")
@@ -37,7 +39,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class TransitionError(ValueError):
+class TransitionError(Refused):
     """A status move the machine does not allow, with a message for the user."""
 
 

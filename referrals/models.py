@@ -1,9 +1,12 @@
 import json
+import operator
 import secrets
+from datetime import date, datetime
+from functools import reduce
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -160,6 +163,47 @@ def new_referral_reference() -> str:
     return f"R{symbols[:3]}-{symbols[3:7]}-{symbols[7:]}"
 
 
+def deadlines(now: datetime | None = None) -> dict[str, tuple[str, datetime | date]]:
+    """When a referral is overdue: for each status it can be late in, its deadline field
+    and the value that field must not be below at `now`.
+
+    The one definition (README, "Reminders"): sent and not acknowledged by the
+    partner's deadline, or accepted and not completed by its "complete by"
+    date. The queries below and `Referral.overdue_at` both read it, so the
+    dashboard, the reminder scan, the referral lists and the badge agree.
+    """
+    now = now or timezone.now()
+    return {
+        ReferralStatus.SENT: ("ack_due_at", now),
+        ReferralStatus.ACCEPTED: ("complete_by", timezone.localdate(now)),
+    }
+
+
+def late_in(status: str, now: datetime | None = None) -> Q:
+    """Referrals past their deadline in `status` (one of those in `deadlines`)."""
+    field, limit = deadlines(now)[status]
+    return Q(status=status, **{f"{field}__lt": limit})
+
+
+def overdue_condition(now: datetime | None = None) -> Q:
+    """Overdue in any way, as a condition (for `filter()` or a `When`)."""
+    now = now or timezone.now()
+    return reduce(operator.or_, (late_in(status, now) for status in deadlines(now)))
+
+
+class ReferralQuerySet(models.QuerySet):
+    def unacknowledged_late(self, now: datetime | None = None):
+        """Sent and not acknowledged by the partner's deadline."""
+        return self.filter(late_in(ReferralStatus.SENT, now))
+
+    def uncompleted_late(self, now: datetime | None = None):
+        """Accepted and not completed by its "complete by" date."""
+        return self.filter(late_in(ReferralStatus.ACCEPTED, now))
+
+    def overdue(self, now: datetime | None = None):
+        return self.filter(overdue_condition(now))
+
+
 class Referral(models.Model):
     # Its own reference: partners never learn the case's.
     reference = models.CharField(
@@ -226,6 +270,8 @@ class Referral(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at"]
         verbose_name = _("referral")
@@ -263,14 +309,16 @@ class Referral(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        S = ReferralStatus
-        late_ack = self.status == S.SENT and self.ack_due_at and self.ack_due_at < timezone.now()
-        late_done = (
-            self.status == S.ACCEPTED
-            and self.complete_by
-            and self.complete_by < timezone.localdate()
-        )
-        return bool(late_ack or late_done)
+        return self.overdue_at(timezone.now())
+
+    def overdue_at(self, now: datetime) -> bool:
+        """What `Referral.objects.overdue(now)` says of this row, without a query."""
+        deadline = deadlines(now).get(self.status)
+        if deadline is None:
+            return False
+        field, limit = deadline
+        due = getattr(self, field)
+        return due is not None and due < limit
 
     @property
     def is_open(self) -> bool:

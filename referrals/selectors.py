@@ -2,13 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case as DbCase
-from django.db.models import Q, QuerySet, Value, When
+from django.db.models import QuerySet, Value, When
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.models import Role, User
 from intake.selectors import through_visible_case
-from referrals.models import Partner, PartnerStaff, Referral
+from referrals.models import Partner, PartnerStaff, Referral, overdue_condition
 from referrals.status import OPEN, ReferralStatus
 
 
@@ -59,7 +58,6 @@ def get_partner_referral(user: User, reference: str) -> Referral:
 
 def open_referrals_for(user: User) -> QuerySet[Referral]:
     """The team's open referrals, overdue ones first (not acknowledged or not completed in time)."""
-    now = timezone.now()
     return (
         referrals_for_staff(user)
         .filter(status__in=OPEN)
@@ -67,11 +65,7 @@ def open_referrals_for(user: User) -> QuerySet[Referral]:
         .defer("summary", "decline_reason", "outcome_note", "partner__contact_details")
         .annotate(
             overdue=DbCase(
-                When(
-                    Q(status=ReferralStatus.SENT, ack_due_at__lt=now)
-                    | Q(status=ReferralStatus.ACCEPTED, complete_by__lt=timezone.localdate()),
-                    then=Value(0),
-                ),
+                When(overdue_condition(), then=Value(0)),
                 default=Value(1),
             )
         )

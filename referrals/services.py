@@ -4,6 +4,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -16,10 +17,16 @@ from intake.choices import Verification
 from intake.models import Case
 from intake.status import Status as CaseStatus
 from referrals.models import DRAFT_FIELDS, Partner, PartnerStaff, Referral, ReferralChange
-from referrals.status import PARTNER_MOVES, ReferralError, ReferralStatus, check_transition
+from referrals.status import (
+    PARTNER_MOVES,
+    STAFF_MOVES,
+    TERMINAL,
+    ReferralError,
+    ReferralStatus,
+    check_transition,
+)
 
 S = ReferralStatus
-TERMINAL = frozenset({S.COMPLETED, S.DECLINED, S.WITHDRAWN, S.EXPIRED})
 
 
 @transaction.atomic
@@ -113,7 +120,7 @@ def referral_update_draft(*, referral: Referral, data: dict, by: User) -> Referr
 def referral_approve(*, referral: Referral, by: User, seen_shared: list[str]) -> None:
     """Approve sharing exactly the fields the coordinator saw, on a draft."""
     if not by.coordinates:
-        raise ReferralError(_("Only a coordinator can approve sharing a contact handle."))
+        raise PermissionDenied("Only a coordinator can approve sharing a contact handle.")
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
         if locked.status != S.DRAFT:
@@ -127,16 +134,13 @@ def referral_approve(*, referral: Referral, by: User, seen_shared: list[str]) ->
     referral.refresh_from_db()
 
 
-STAFF_MOVES = frozenset({S.SENT, S.WITHDRAWN})
-
-
 def _check_mover(to: str, by: User | None) -> None:
     """Partners acknowledge, accept, decline, complete; staff send and withdraw; jobs expire."""
     if by is None:
         return
     allowed = PARTNER_MOVES if by.role == Role.PARTNER else STAFF_MOVES
     if to not in allowed:
-        raise ReferralError(_("That move is not yours to make."))
+        raise PermissionDenied("That move is not yours to make.")
 
 
 def release_reserved_place(referral: Referral) -> None:

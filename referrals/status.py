@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import Refused
+
 
 class ReferralStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -27,11 +29,15 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.EXPIRED: frozenset(),
 }
 OPEN = frozenset({S.SENT, S.ACKNOWLEDGED, S.ACCEPTED})
-# Moves made by the partner organisation; the rest are the caseworker's.
+# A move into one of these closes the referral and gives back its place.
+TERMINAL = frozenset({S.COMPLETED, S.DECLINED, S.WITHDRAWN, S.EXPIRED})
+# Who makes which move: the partner organisation or case staff. A job acts
+# with no user and is not limited by these (it only ever expires).
 PARTNER_MOVES = frozenset({S.ACKNOWLEDGED, S.ACCEPTED, S.DECLINED, S.COMPLETED})
+STAFF_MOVES = frozenset({S.SENT, S.WITHDRAWN})
 
 
-class ReferralError(ValueError):
+class ReferralError(Refused):
     """A referral action that is not allowed now, with a message for the user."""
 
 

@@ -22,7 +22,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from accounts.models import User
 from intake.choices import Risk
@@ -114,13 +113,9 @@ def overdue_follow_ups(user: User, today: date | None = None) -> QuerySet[Case]:
 
 def overdue_referrals(user: User, now: datetime | None = None) -> QuerySet[Referral]:
     """Sent and not acknowledged in time, or accepted and not completed in time."""
-    now = now or timezone.now()
-    late = Q(status=ReferralStatus.SENT, ack_due_at__lt=now) | Q(
-        status=ReferralStatus.ACCEPTED, complete_by__lt=timezone.localdate(now)
-    )
     return (
         referrals_for_staff(user)
-        .filter(late)
+        .overdue(now)
         .select_related("case", "partner")
         .only(
             "reference",

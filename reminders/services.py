@@ -16,7 +16,6 @@ from django.utils import timezone, translation
 from accounts.models import Role, User
 from intake.models import Case, CheckIn
 from referrals.models import Referral
-from referrals.status import ReferralStatus
 from reminders.models import Kind, Notification
 
 log = logging.getLogger(__name__)
@@ -86,10 +85,8 @@ def follow_ups_due(now) -> Iterable[Due]:
 
 
 def referrals_due(now) -> Iterable[Due]:
-    late = Referral.objects.filter(status=ReferralStatus.SENT, ack_due_at__lt=now)
-    unfinished = Referral.objects.filter(
-        status=ReferralStatus.ACCEPTED, complete_by__lt=timezone.localdate(now)
-    )
+    late = Referral.objects.unacknowledged_late(now)
+    unfinished = Referral.objects.uncompleted_late(now)
     columns = [f"case__{c}" if c != "pk" else "case_id" for c in CASE_COLUMNS]
     for pk, due_at, case, team, assignee, active in late.values_list("pk", "ack_due_at", *columns):
         key = f"referral_ack:{pk}:{due_at.isoformat()}"

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.db.models import Case as DbCase
-from django.db.models import Q, Value, When
+from django.db.models import Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,11 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.http import posted_id
-from intake.selectors import (
-    missed_checkins_visible_to,
-    require_case_staff,
-    through_visible_case,
-)
+from intake.selectors import missed_checkins_visible_to, require_case_staff
 from reminders import services
 from reminders.dashboard import (
     critical_unanswered,
@@ -23,7 +19,7 @@ from reminders.dashboard import (
     overdue_referrals,
     section,
 )
-from reminders.models import Kind, Notification
+from reminders.models import Kind
 
 
 @never_cache
@@ -49,22 +45,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def notification_list(request: HttpRequest) -> HttpResponse:
     require_case_staff(request.user)
     notifications = (
-        Notification.objects.open()
-        .filter(user=request.user)
-        .filter(Q(case__isnull=True) | through_visible_case(request.user))
-        .select_related("case", "referral")
-        .defer(
-            "case__narrative",
-            "case__safe_contact",
-            "case__location",
-            "case__contact_handle",
-            "referral__summary",
-            "referral__decline_reason",
-            "referral__outcome_note",
-        )
+        open_notifications(request.user)
         # Missed check-ins first: someone may have been detained.
         .annotate(urgent=DbCase(When(kind=Kind.CHECKIN_MISSED, then=Value(0)), default=Value(1)))
-        .order_by("urgent", "-created_at")[:200]
+        .order_by("urgent", "-created_at", "-pk")[:200]
     )
     missed = missed_checkins_visible_to(request.user).only(
         "pk", "due_at", "case__reference", "case__alias"

@@ -1,6 +1,7 @@
 """Free places: taken on accept, given back on complete or withdraw, never below zero."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from referrals.models import Partner, Referral
 from referrals.services import referral_move, release_reserved_places
@@ -118,10 +119,10 @@ def test_a_place_is_given_back_only_if_it_was_taken(db, partner, caseworker):
 def test_staff_and_partners_make_only_their_own_moves(db, partner, caseworker):
     org = PartnerFactory(capacity=1)
     referral = ReferralFactory(partner=org)
-    with pytest.raises(ReferralError, match="not yours"):
+    with pytest.raises(PermissionDenied, match="not yours"):
         referral_move(referral=referral, to="sent", by=partner)
     referral_move(referral=referral, to="sent", by=caseworker)
-    with pytest.raises(ReferralError, match="not yours"):
+    with pytest.raises(PermissionDenied, match="not yours"):
         referral_move(referral=referral, to="acknowledged", by=caseworker)
     assert Referral.objects.get(pk=referral.pk).status == "sent"
 

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ def test_sharing_the_handle_needs_a_coordinators_approval(db, caseworker, coordi
     referral = ReferralFactory(shared_fields=["alias", "contact_handle"])
     with pytest.raises(ReferralError, match="approval"):
         services.referral_move(referral=referral, to="sent", by=caseworker)
-    with pytest.raises(ReferralError, match="Only a coordinator"):
+    with pytest.raises(PermissionDenied, match="Only a coordinator"):
         services.referral_approve(referral=referral, by=caseworker, seen_shared=["contact_handle"])
     services.referral_approve(referral=referral, by=coordinator, seen_shared=referral.shared_fields)
     services.referral_move(referral=referral, to="sent", by=caseworker)

@@ -38,8 +38,8 @@ from referrals.models import (
     ReferralChange,
     SharedField,
 )
-from referrals.services import TERMINAL as REFERRAL_TERMINAL
 from referrals.status import PARTNER_MOVES, ReferralStatus
+from referrals.status import TERMINAL as REFERRAL_TERMINAL
 
 BENCH_TEAM = "Bench team"
 TEAMS = 4
