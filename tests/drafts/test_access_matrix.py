@@ -71,3 +71,24 @@ def test_discarding_touches_only_ones_own_draft(client, personas, caseworker, ca
     )
     assert response.status_code == 302
     assert Draft.objects.exists() == (role != "caseworker")
+
+
+# Discarding: each persona posts a discard of the caseworker's note draft; only
+# its author's discard removes it (a draft is found by author, form and scope).
+# A 302 either way: a discard of nothing says nothing about whose drafts exist.
+DISCARD = {("note", "case"): [L, 302, 302, 302, 302, 302, 302, 302]}
+# The URL names these matrices give a row (tests/test_every_view_has_a_row.py).
+COVERS = {"drafts:save", "drafts:discard"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("form", "scope", "role", "outcome"), cells(DISCARD))
+def test_discarding_a_draft(client, personas, scopes, form, scope, role, outcome):
+    Draft.objects.create(author=personas["caseworker"], form=form, scope=scopes[scope], data="{}")
+    if role != "anonymous":
+        client.force_login(personas[role])
+    response = client.post(
+        reverse("drafts:discard"), {"_draft": form, "_draft_scope": scopes[scope]}
+    )
+    check(response, outcome)
+    assert Draft.objects.filter(form=form).exists() == (role != "caseworker")

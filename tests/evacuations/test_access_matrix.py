@@ -31,6 +31,8 @@ MATRIX = {
     ("route_toggle", "POST", "route"):   [L, 403, 403, 302, 302, 404, 404, 404],
 }
 # fmt: on
+# The URL names this matrix gives a row (tests/test_every_view_has_a_row.py).
+COVERS = {f"evacuations:{view}" for view, *_ in MATRIX}
 
 
 def leg_post(kind="travel"):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.models import Case
+from intake.models import Case, CheckIn
 from tests.access import LOGIN, cells, check
 from tests.conftest import ROLES
 
@@ -41,6 +41,8 @@ def post_data(view, case, personas):
         "channel_restore": {},
         "case_assign": {"assignee": personas["caseworker"].pk},
         "legal_hold_set": {"hold": "on"},
+        "checkin_set": {"due_at": (timezone.now() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")},
+        "checkin_heard": {"checkin": case.checkins.values_list("pk", flat=True).first()},
     }[view]
 
 
@@ -66,9 +68,13 @@ CASE_VIEWS = {
     ("channel_restore", "POST"):  [L, 403, 302, 302, 404, 404, 404, 404],
     ("case_assign", "POST"):      [L, 403, 403, 302, 404, 404, 404, 404],
     ("legal_hold_set", "POST"):   [L, 403, 403, 302, 404, 404, 404, 404],
+    ("checkin_set", "POST"):      [L, 403, 302, 302, 404, 404, 404, 404],
+    ("checkin_heard", "POST"):    [L, 403, 302, 302, 404, 404, 404, 404],
     ("retention:case_forget", "GET"): [L, 403, 403, 200, 404, 404, 404, 404],
 }
 # fmt: on
+# The URL names these matrices give a row (tests/test_every_view_has_a_row.py).
+COVERS = {view if ":" in view else f"intake:{view}" for view, _ in [*TEAM_VIEWS, *CASE_VIEWS]}
 
 
 def snapshot(case):
@@ -82,6 +88,8 @@ def snapshot(case):
         fresh.legal_hold,
         fresh.alias,
         fresh.notes.count(),
+        fresh.checkins.count(),
+        fresh.checkins.filter(heard_at__isnull=False).count(),
     )
 
 
@@ -95,6 +103,8 @@ def test_case_views(client, personas, case, view, method, role, outcome):
         client.force_login(personas[role])
     if view == "channel_restore":
         Case.objects.filter(pk=case.pk).update(device_compromised_at=timezone.now())
+    if view == "checkin_heard":
+        CheckIn.objects.create(case=case, due_at=timezone.now() + timedelta(hours=1))
     before = snapshot(case)
     url = reverse(view if ":" in view else f"intake:{view}", args=[case.reference])
     response = request(

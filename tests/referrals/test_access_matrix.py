@@ -35,6 +35,8 @@ MATRIX = {
     ("partner_act", "POST", "sent"):     [L, 404, 404, 404, 404, 302, 404, 404],
 }
 # fmt: on
+# The URL names this matrix gives a row (tests/test_every_view_has_a_row.py).
+COVERS = {f"referrals:{view}" for view, *_ in MATRIX}
 
 
 PARTNER_DATA = {
