@@ -1,13 +1,18 @@
-"""Unusual access, found in the trail itself."""
+"""Unusual access, found in the trail itself.
 
+The checks that need a higher app's rows (an open referral) live in that app
+and are registered here from its AppConfig.ready: audit sits below every app
+it records and imports none of them (docs/architecture.md).
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.db.models.functions import ExtractHour, TruncHour
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.models import Action, AuditEvent
@@ -65,28 +70,19 @@ def unusual_hours(since) -> list[Alert]:
     ]
 
 
-def partner_without_open_work(since) -> list[Alert]:
-    from referrals.models import Referral
-    from referrals.status import OPEN
+Check = Callable[[datetime], list[Alert]]
+_checks: list[Check] = []
 
-    opened = AuditEvent.objects.filter(action=Action.PARTNER_ACCESS, at__gte=since)
-    open_refs = set(
-        Referral.objects.filter(
-            reference__in=opened.values("object_ref"), status__in=OPEN
-        ).values_list("reference", flat=True)
-    )
-    return [
-        Alert(
-            "partner_no_open_work",
-            e.actor_id,
-            e.at,
-            _("opened referral %(ref)s, not open") % {"ref": e.object_ref},
-        )
-        for e in opened.order_by("-at")[:200]
-        if e.object_ref not in open_refs
-    ]
+
+def register(check: Check) -> None:
+    """Add a check of a higher app, run after the trail's own (referrals/apps.py)."""
+    if check not in _checks:
+        _checks.append(check)
 
 
 def current_alerts(days: int = 7) -> list[Alert]:
     since = timezone.now() - timedelta(days=days)
-    return many_cases_in_an_hour(since) + unusual_hours(since) + partner_without_open_work(since)
+    alerts = many_cases_in_an_hour(since) + unusual_hours(since)
+    for check in _checks:
+        alerts += check(since)
+    return alerts

@@ -304,6 +304,14 @@ def can_relocate(case: Case) -> bool:
     return CaseStatus.RELOCATED in TRANSITIONS[case.status]
 
 
+def open_plan_refusal(case: Case) -> str | None:
+    """Why the case may not close yet, for intake/closing.py (registered in apps.py)."""
+    if case.evacuation_plans.filter(status=PlanStatus.OPEN).exists():
+        # Its legs would keep escalating on a closed case, due for purge.
+        return _("Complete or cancel the open evacuation plan first.")
+    return None
+
+
 @transaction.atomic
 def plan_complete(*, plan: Plan, by: User, relocate: bool, not_relocated: str = "") -> Plan:
     """Close an arrived plan; the case moves to "relocated", or the caller says why not."""

@@ -12,7 +12,7 @@ from audit.models import Action
 from audit.services import record
 from drafts.services import draft_discard, draft_slot
 from evacuations import drafts as leg_drafts
-from evacuations import services
+from evacuations import route_figures, services
 from evacuations.forms import (
     CancelForm,
     CompleteForm,
@@ -23,7 +23,6 @@ from evacuations.forms import (
     RouteSaveForm,
 )
 from evacuations.models import Plan
-from evacuations.route_stats import route_statistics
 from evacuations.selectors import get_leg, get_plan_for, get_route_for, legs_of, routes_for
 from evacuations.status import LegStatus, PlanError
 from intake.selectors import get_case_for
@@ -282,7 +281,7 @@ def route_save(request: HttpRequest, reference: str) -> HttpResponse:
 def route_list(request: HttpRequest) -> HttpResponse:
     routes = list(routes_for(request.user))
     # The numbers are for those who choose routes: coordinators.
-    statistics = route_statistics(routes) if request.user.coordinates else None
+    statistics = route_figures.for_routes(routes) if request.user.coordinates else None
     rows = [(route, statistics[route.pk] if statistics else None) for route in routes]
     context = {"rows": rows, "statistics": statistics}
     return render(request, "evacuations/route_list.html", context)

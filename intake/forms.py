@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Team, User
 from core.forms import CleanTextMixin, NamedEmptyChoiceMixin, NoAutofillMixin
 from core.widgets import DateInput, DateTimeInput
-from intake.choices import Risk, Verification
+from intake.choices import Need, Risk, Verification
 from intake.models import INTAKE_FIELDS, Case, Note
 from intake.selectors import teams_of
 from intake.status import ClosureReason, Status
@@ -129,6 +129,12 @@ class AssignForm(NoAutofillMixin, forms.Form):
     def __init__(self, *args, assignees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignees
+
+
+class RouteForm(NoAutofillMixin, forms.Form):
+    # On the case page, sent to referrals:route. Its choices are the case's
+    # needs, so it lives here: intake may not import referrals, which reuses it.
+    service = forms.ChoiceField(label=_("who can help with"), choices=Need.choices)
 
 
 class HandleCheckForm(NoAutofillMixin, CleanTextMixin, forms.Form):

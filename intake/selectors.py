@@ -98,7 +98,8 @@ class TimelineEntry:
 def referrals_with_history(case: Case) -> list:
     """The case's referrals with their moves and who made each: two queries, however many.
 
-    Through the app registry: intake does not import referrals.
+    Through the related manager and the app registry: intake sits below
+    referrals and imports nothing of it (the layer contract, pyproject.toml).
     """
     change = apps.get_model("referrals", "ReferralChange")
     moves = Prefetch("changes", queryset=change.objects.select_related("by"))

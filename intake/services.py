@@ -16,7 +16,7 @@ from accounts.models import Team, User
 from audit.models import Action
 from audit.services import record
 from crypto.blind_index import blind_index
-from evacuations.status import PlanStatus
+from intake import closing
 from intake.choices import Verification
 from intake.models import (
     INTAKE_FIELDS,
@@ -98,9 +98,8 @@ def _audit(action: str, case: Case, by: User | None, **detail) -> None:
 
 @transaction.atomic
 def case_move(*, case: Case, to: str, closure_reason: str = "", by: User) -> StatusChange:
-    if to == Status.CLOSED and case.evacuation_plans.filter(status=PlanStatus.OPEN).exists():
-        # Its legs would keep escalating on a closed case, due for purge.
-        raise TransitionError(_("Complete or cancel the open evacuation plan first."))
+    if to == Status.CLOSED and (refusal := closing.refusal(case)):
+        raise TransitionError(refusal)
     change = case.move_to(to, by=by, closure_reason=closure_reason)
     _audit(Action.STATUS, case, by, **{"from": change.from_status, "to": to})
     if closure_reason == ClosureReason.PROVOCATION:

@@ -23,6 +23,7 @@ from intake.forms import (
     HandleCheckForm,
     IntakeForm,
     NoteForm,
+    RouteForm,
     StatusForm,
     VerificationForm,
 )
@@ -39,7 +40,6 @@ from intake.selectors import (
     team_ids,
 )
 from intake.status import TransitionError
-from referrals.forms import RouteForm
 
 CASES_PER_PAGE = 50
 # What a row of the list shows, and nothing more: decrypting the narrative

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.forms import CleanTextMixin, NamedEmptyChoiceMixin, NoAutofillMixin
 from core.widgets import DateInput, DateTimeInput
-from intake.choices import Need
 from referrals.models import DRAFT_FIELDS, Partner, Referral
 
 
@@ -90,10 +89,6 @@ class PartnerStaffForm(NoAutofillMixin, CleanTextMixin, forms.Form):
         if "password" in data:
             validate_password(data["password"], User(username=data.get("username", "")))
         return data
-
-
-class RouteForm(NoAutofillMixin, forms.Form):
-    service = forms.ChoiceField(label=_("who can help with"), choices=Need.choices)
 
 
 class ReferralForm(NoAutofillMixin, NamedEmptyChoiceMixin, CleanTextMixin, forms.ModelForm):

@@ -10,9 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import Action
 from audit.services import record
-from evacuations.selectors import legs_for_partner
 from intake.models import Case
-from referrals import services
+from referrals import partner_sections, services
 from referrals.forms import CompleteForm, DeclineForm
 from referrals.selectors import get_partner_referral, partner_of, referrals_for_partner
 from referrals.status import ReferralError, ReferralStatus
@@ -47,10 +46,11 @@ def _detail(request, referral, *, status=200, **forms) -> HttpResponse:
         "referral": referral,
         "shared": referral.shared_data(channels_burned=burned),
         "channels_burned": burned,
-        # Only the evacuation legs this partner takes part in, with their shared details.
-        "legs": legs_for_partner(referral, channels_burned=burned),
         "decline_form": DeclineForm(),
         "complete_form": CompleteForm(),
+        # From the apps above: the evacuation legs this partner takes part in
+        # ("legs"), with only their shared details.
+        **partner_sections.sections_for(referral, channels_burned=burned),
         **forms,
     }
     return render(request, "referrals/partner_detail.html", context, status=status)

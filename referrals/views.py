@@ -16,10 +16,11 @@ from audit.models import Action
 from audit.services import record
 from core.http import posted_id
 from drafts.services import draft_discard, draft_slot
+from intake.forms import RouteForm
 from intake.selectors import get_case_for
 from referrals import drafts as referral_drafts
 from referrals import services
-from referrals.forms import PartnerForm, PartnerStaffForm, ReferralForm, RouteForm
+from referrals.forms import PartnerForm, PartnerStaffForm, ReferralForm
 from referrals.models import Partner, Referral
 from referrals.routing import rank_partners
 from referrals.selectors import get_referral_for, open_referrals_for

@@ -28,19 +28,19 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import record_many
 from evacuations.models import Plan, RetiredRouteCount, RetiredRouteDays
-from evacuations.route_stats import FINISHED, plan_days
 from evacuations.status import PlanStatus
 from intake.models import Case, StatusChange
 from intake.status import Status
 from referrals.models import Referral
 from referrals.services import release_reserved_places
+from retention import measures
+from retention.measures import FINISHED, plan_days
 from retention.models import (
     RetentionPolicy,
     RetiredCaseCount,
     RetiredMilestoneCount,
     RetiredReferralCount,
 )
-from stats import measures
 
 log = logging.getLogger(__name__)
 Dim = RetiredCaseCount.Dimension

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from intake.models import Case, StatusChange
 from referrals.models import Referral
+from retention import measures
 from retention.models import RetiredCaseCount, RetiredMilestoneCount, RetiredReferralCount
-from stats import measures
 
 Dim = RetiredCaseCount.Dimension
 

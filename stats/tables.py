@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from intake.choices import Need, Region, Risk, Threat
 from intake.status import Status
 from referrals.models import PartnerKind
-from stats.measures import Outcome
+from retention.measures import Outcome
 from stats.queries import Counts, Period, Tally
 from stats.suppression import Grid, Line, hidden_text, is_small, suppress_grid, suppress_line
 

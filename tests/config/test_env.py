@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config import env
+from core import env
 
 
 @pytest.fixture(autouse=True)

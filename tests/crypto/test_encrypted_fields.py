@@ -84,7 +84,7 @@ def test_typed_text_that_looks_like_a_token_is_kept_as_typed(db):
 
 
 def test_a_missing_key_stops_start_up(monkeypatch, tmp_path):
-    from config import env
+    from core import env
 
     monkeypatch.delenv("FIELD_ENCRYPTION_KEYS", raising=False)
     monkeypatch.delenv("FIELD_ENCRYPTION_KEYS_FILE", raising=False)

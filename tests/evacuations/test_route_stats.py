@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evacuations.models import Plan, RouteTemplate
-from evacuations.route_stats import route_statistics
 from evacuations.status import PlanStatus
 from retention.services import case_purge
+from stats.routes import route_statistics
 from tests.factories import CaseFactory
 
 NOW = timezone.make_aware(datetime(2026, 11, 23, 12, 0))

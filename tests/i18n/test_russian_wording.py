@@ -21,10 +21,10 @@ from evacuations.models import DocumentStatus, LegKind
 from evacuations.status import LegStatus
 from intake.choices import Need
 from intake.filters import CaseFilter
-from intake.forms import AssignForm, CaseForm, IntakeForm, StatusForm, VerificationForm
+from intake.forms import AssignForm, CaseForm, IntakeForm, RouteForm, StatusForm, VerificationForm
 from intake.models import Case, CheckIn
 from intake.status import Status
-from referrals.forms import PartnerForm, ReferralForm, RouteForm
+from referrals.forms import PartnerForm, ReferralForm
 from referrals.routing import rank_partners
 from referrals.services import referral_move
 from retention.forms import ForgetForm

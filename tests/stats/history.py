@@ -9,7 +9,7 @@ from intake.choices import Need, Region, Risk, Threat
 from intake.models import Case, StatusChange
 from intake.status import ClosureReason, Status
 from referrals.models import PartnerKind
-from stats.measures import days_between
+from retention.measures import days_between
 from stats.queries import Period, collect
 from stats.tables import build
 from tests.factories import CaseFactory, PartnerFactory, ReferralFactory

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from retention import services as retention
+from retention.measures import Outcome, quarter_of, retired_outcome
 from retention.models import RetiredCaseCount, RetiredMilestoneCount, RetiredReferralCount
-from stats.measures import Outcome, quarter_of, retired_outcome
 from stats.queries import Period
 from stats.tables import quartiles
 from tests.factories import PartnerFactory

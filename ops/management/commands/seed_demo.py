@@ -22,7 +22,7 @@ from accounts.models import (
     admin_role_permissions,
     auditor_role_permissions,
 )
-from config.env import env_secret
+from core.env import env_secret
 from evacuations import services as evacuation_services
 from evacuations.models import Plan, RouteTemplate, RouteTemplateLeg
 from evacuations.status import PlanStatus

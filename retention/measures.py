@@ -1,8 +1,9 @@
 """What each statistic measures, defined once.
 
-The live statistics and the counters a purge keeps (retention/services.py)
-both use these definitions, so a case counts the same before and after it
-is purged.
+The live statistics (stats/) and the counters a purge keeps
+(retention/services.py) both use these definitions, so a case counts the
+same before and after it is purged. They sit here, in the lower of the two
+apps: the purge counts with them, and stats reads what the purge kept.
 """
 
 from datetime import datetime
@@ -11,6 +12,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evacuations.status import PlanStatus
 from intake.models import StatusChange
 from intake.status import ClosureReason, Status
 from referrals.models import Referral
@@ -29,6 +31,15 @@ def quarter_of(moment: datetime) -> str:
 def days_between(start: datetime, end: datetime) -> int:
     """Whole days from the request to a milestone; never negative."""
     return max((end - start).days, 0)
+
+
+# An evacuation counts for its route once it ended, one way or the other.
+FINISHED = (PlanStatus.COMPLETED, PlanStatus.CANCELLED)
+
+
+def plan_days(plan_started, arrived) -> int:
+    """Whole days from the first leg under way to the arrival confirmed."""
+    return days_between(plan_started, arrived)
 
 
 def first_milestones(changes: QuerySet[StatusChange]) -> QuerySet:

@@ -1,11 +1,12 @@
 """Per route template: how often it was used, how often it reached arrival, how fast.
 
-The statistics rules apply (stats/): only plans finished before the current
-quarter count, purged ones through the counters the purge left, so the
-numbers do not move the day someone arrives; counts of 1 to threshold-1
-are hidden, and so is whatever would give them away by subtraction (a
-route's uses are its arrivals plus its other endings); the median and
-spread of days are shown only for threshold arrivals or more.
+Shown on the route list, which asks for it through evacuations/route_figures.py
+(registered in stats/apps.py). The statistics rules apply: only plans
+finished before the current quarter count, purged ones through the counters
+the purge left, so the numbers do not move the day someone arrives; counts
+of 1 to threshold-1 are hidden, and so is whatever would give them away by
+subtraction (a route's uses are its arrivals plus its other endings); the
+median and spread of days are shown only for threshold arrivals or more.
 """
 
 from collections import Counter, defaultdict
@@ -16,17 +17,10 @@ from django.db.models import Q
 
 from evacuations.models import Plan, RetiredRouteCount, RetiredRouteDays, RouteTemplate
 from evacuations.status import PlanStatus
-from stats import measures
+from retention.measures import FINISHED, plan_days
 from stats.queries import Period
 from stats.suppression import suppress_line
 from stats.tables import NOT_SHOWN, Cell, count, days_cell, quartiles
-
-FINISHED = (PlanStatus.COMPLETED, PlanStatus.CANCELLED)
-
-
-def plan_days(plan_started, arrived) -> int:
-    """Whole days from the first leg under way to the arrival confirmed."""
-    return measures.days_between(plan_started, arrived)
 
 
 @dataclass
