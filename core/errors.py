@@ -5,7 +5,7 @@
   `get_referral_for`, `get_plan_for`, ...) answer 404 for what the user may
   not see and raise Django's `PermissionDenied` (403) for what they may see
   but not change. A service that checks a role again, behind its view, raises
-  `PermissionDenied` too; any text in it is for the log, not the user. A view
+  `PermissionDenied` too. The 403 page shows no message of its own: a view
   that explains a 403 on the page catches it and says so in its own words.
 - *Whether it can be done now* (an edge of a state machine, a free place,
   consent, a closed case) is a domain rule. The service raises its app's

@@ -120,7 +120,7 @@ def referral_update_draft(*, referral: Referral, data: dict, by: User) -> Referr
 def referral_approve(*, referral: Referral, by: User, seen_shared: list[str]) -> None:
     """Approve sharing exactly the fields the coordinator saw, on a draft."""
     if not by.coordinates:
-        raise PermissionDenied("Only a coordinator can approve sharing a contact handle.")
+        raise PermissionDenied(_("Only a coordinator can approve sharing a contact handle."))
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
         if locked.status != S.DRAFT:
@@ -140,7 +140,7 @@ def _check_mover(to: str, by: User | None) -> None:
         return
     allowed = PARTNER_MOVES if by.role == Role.PARTNER else STAFF_MOVES
     if to not in allowed:
-        raise PermissionDenied("That move is not yours to make.")
+        raise PermissionDenied(_("That move is not yours to make."))
 
 
 def release_reserved_place(referral: Referral) -> None:
