@@ -135,3 +135,17 @@ def test_the_overdue_rule_is_written_only_in_the_referral_model():
         if hits:
             found[path.relative_to(base).as_posix()] = len(hits)
     assert found == OTHER_DEADLINE_RULES
+
+
+def test_each_page_says_which_deadline_was_missed(client, caseworker, referrals):
+    client.force_login(caseworker)
+    late_ack = referrals["sent, deadline just passed"]
+    late_done = referrals["accepted, complete by yesterday"]
+    for referral, said, not_said in [
+        (late_ack, "not acknowledged in time", "not completed in time"),
+        (late_done, "not completed in time", "not acknowledged in time"),
+    ]:
+        page = client.get(reverse("referrals:referral_detail", args=[referral.reference]))
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert said in text and not_said not in text
