@@ -70,8 +70,8 @@ lock:
 # Refresh the Russian catalogue after marking strings (needs GNU gettext);
 # translate what it flags in locale/ru/LC_MESSAGES/django.po, then run it again.
 messages: install
-	$(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=var --ignore=bench --ignore=tests
-	$(BIN)/python manage.py compilemessages -l ru --ignore=.venv --ignore=var
+	$(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=var --ignore=bench --ignore=tests --ignore=mutants
+	$(BIN)/python manage.py compilemessages -l ru --ignore=.venv --ignore=var --ignore=mutants
 
 lint: install
 	$(BIN)/ruff check --fix .
