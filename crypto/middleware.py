@@ -19,7 +19,7 @@ class KeyCheckMiddleware:
         if keycheck.problem():
             context = {"message": keycheck.WRONG_KEY_MESSAGE, "site_title": settings.SITE_TITLE}
             response = HttpResponse(render_to_string("key_wrong.html", context), status=503)
-            response["Retry-After"] = "60"
+            response["Retry-After"] = str(keycheck.CHECK_EVERY)  # when this process looks again
             response["Cache-Control"] = "no-store"
             return response
         return self.get_response(request)
