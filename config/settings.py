@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "intake",
     "referrals",
     "evacuations",
+    "network",
     "retention",
     "reminders",
     "stats",
@@ -352,6 +353,9 @@ CORRIDOR_REFERRAL_EXPIRE_AFTER_HOURS = env_int("REFERRAL_EXPIRE_AFTER_HOURS", 72
 # An evacuation leg under way must be confirmed by the end of its planned end
 # day plus this many hours, or it escalates like a missed check-in.
 CORRIDOR_LEG_GRACE_HOURS = env_int("LEG_GRACE_HOURS", 12)
+# A seized phone's contacts that match another team's cases warn that team's
+# coordinators ("check your cases"), with nothing of where the warning came from.
+CROSS_TEAM_EXPOSURE_WARNINGS = env_bool("CROSS_TEAM_EXPOSURE_WARNINGS", True)
 CORRIDOR_BASE_URL = env_str("CORRIDOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Where the file backend (django.core.mail.backends.filebased.EmailBackend) writes.

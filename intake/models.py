@@ -294,6 +294,12 @@ class CaseEvent(models.Model):
         VERIFICATION = "verification", _("Verification changed")
         SUSPICION_LIFTED = "suspicion_lifted", _("Suspicion of provocation lifted")
         LEGAL_HOLD = "legal_hold", _("Legal hold")
+        LINKED = "linked", _("Linked to another case")
+        UNLINKED = "unlinked", _("Link to another case removed")
+        MERGED = "merged", _("Another case merged into this one")
+        TRANSFERRED = "transferred", _("Moved to another team")
+        EXPOSED = "exposed", _("Warned: a linked person's phone was taken")
+        EXPOSURE_HANDLED = "exposure_handled", _("Exposure warning handled")
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
@@ -394,3 +400,103 @@ class FlaggedHandle(models.Model):
 
     def __str__(self) -> str:
         return f"flagged handle {self.pk}"
+
+
+class SearchToken(models.Model):
+    """One keyed token of a word of a case's alias, for search without decrypting.
+
+    HMAC under the blind-index key of (team, normalised word); see
+    intake/search.py for what a copy of this table reveals without the key.
+    """
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="search_tokens", verbose_name=_("case")
+    )
+    token = models.CharField(_("token"), max_length=64)
+
+    class Meta:
+        verbose_name = _("search token")
+        verbose_name_plural = _("search tokens")
+        constraints = [
+            models.UniqueConstraint(fields=["token", "case"], name="search_token_once_per_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"search token {self.pk}"
+
+
+class MergedReference(models.Model):
+    """A reference that was merged into another case: it still leads there."""
+
+    reference = models.CharField(_("reference"), max_length=14, unique=True)
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.CASCADE,
+        related_name="merged_references",
+        verbose_name=_("merged into"),
+    )
+    merged_at = models.DateTimeField(_("merged at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("merged reference")
+        verbose_name_plural = _("merged references")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Transfer(models.Model):
+    """A case moving to another team: done at once, or asked of that team's coordinators."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("case")
+    )
+    from_team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="+", verbose_name=_("from team")
+    )
+    to_team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="+", verbose_name=_("to team")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # None while it waits; True once the case moved; False if refused or withdrawn.
+    accepted = models.BooleanField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            # One open request per case: two would race to move it.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(accepted__isnull=True),
+                name="transfer_one_open_per_case",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_team=models.F("to_team")),
+                name="transfer_to_another_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"transfer {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted is None

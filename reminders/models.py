@@ -10,6 +10,12 @@ class Kind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow-up due")
     REFERRAL_UNACKNOWLEDGED = "referral_unacknowledged", _("Referral not acknowledged in time")
     REFERRAL_UNCOMPLETED = "referral_uncompleted", _("Accepted referral not completed in time")
+    EXPOSURE = "exposure", _("A linked person's phone was taken: check in, move to a new channel")
+    EXPOSURE_ELSEWHERE = "exposure_elsewhere", _("Check your cases: a contact may be exposed")
+    APPROVAL = "approval", _("A referral waits for your approval")
+    REFERRAL_ANSWERED = "referral_answered", _("A partner answered a referral")
+    TRANSFER_REQUESTED = "transfer_requested", _("A case transfer waits for your answer")
+    TRANSFERRED_IN = "transferred_in", _("A case was moved to your team")
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -67,4 +73,4 @@ class Notification(models.Model):
 
     @property
     def is_urgent(self) -> bool:
-        return self.kind == Kind.CHECKIN_MISSED
+        return self.kind in (Kind.CHECKIN_MISSED, Kind.EXPOSURE, Kind.EXPOSURE_ELSEWHERE)
