@@ -25,6 +25,8 @@ class Action(models.TextChoices):
     USER_CHANGE = "user_change", _("Changed a user")
     PARTNER_ACCESS = "partner_access", _("Partner opened a referral")
     EXPORT = "export", _("Exported")
+    # A search names no case and holds no terms: only how many cases it found.
+    SEARCH = "search", _("Searched the cases")
 
 
 class ObjectType(models.TextChoices):
