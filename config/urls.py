@@ -28,6 +28,8 @@ admin.site.site_header = admin.site.site_title = lazy(lambda: settings.SITE_TITL
 urlpatterns = [
     path("", home, name="home"),
     path("cases/", include("intake.urls")),
+    # Links, merges and the seized-phone warning live under the case page's address.
+    path("cases/<reference:reference>/", include("network.urls")),
     path("", include("referrals.urls")),
     path("", include("evacuations.urls")),
     path("", include("retention.urls")),

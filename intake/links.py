@@ -11,6 +11,22 @@ from django.urls import URLResolver, get_resolver, get_script_prefix, get_urlcon
 REFERENCE_REGEX = "[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}"
 _REFERENCE = re.compile(REFERENCE_REGEX)
 _SAMPLE = "0000-0000-0000"
+# Crockford's decoding of what a person reads for a symbol the alphabet lacks.
+_LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_TYPED_SEPARATORS = re.compile(r"[\s\-‐-―]+")
+
+
+def normalise_reference(typed: str) -> str | None:
+    """A typed case reference in its stored form ("abcd efgh 1234" → "ABCD-EFGH-1234"), or None.
+
+    Dashes and spaces are optional, as a reference read out over the phone
+    comes; O, I and L are read as 0, 1 and 1, which the alphabet leaves out.
+    """
+    symbols = _TYPED_SEPARATORS.sub("", typed or "").upper().translate(_LOOK_ALIKES)
+    if len(symbols) != 12 or not symbols.isascii():
+        return None
+    reference = f"{symbols[:4]}-{symbols[4:8]}-{symbols[8:]}"
+    return reference if _REFERENCE.fullmatch(reference) else None
 
 
 @functools.lru_cache(maxsize=8)

@@ -1,6 +1,7 @@
 import secrets
 from datetime import date
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
@@ -323,7 +324,22 @@ class CaseEvent(models.Model):
     def get_detail_display(self) -> str:
         if self.kind == self.Kind.VERIFICATION and self.detail in Verification.values:
             return Verification(self.detail).label
+        if (where := HIGHER_DETAIL_CODES.get(self.kind)) is not None:
+            # "<code>" or "<code> <reference>": the label of the code, then the rest.
+            code, _space, rest = self.detail.partition(" ")
+            field = apps.get_model(where[0], where[1])._meta.get_field(where[2])
+            return f"{dict(field.flatchoices).get(code, code)} {rest}".strip()
         return self.detail
+
+
+# Codes an app above intake writes into a CaseEvent's detail, and the field
+# whose choices label them: found through the app registry, never imported.
+HIGHER_DETAIL_CODES = {
+    CaseEvent.Kind.LINKED: ("network", "CaseLink", "kind"),
+    CaseEvent.Kind.UNLINKED: ("network", "CaseLink", "kind"),
+    CaseEvent.Kind.EXPOSED: ("network", "Exposure", "cause"),
+    CaseEvent.Kind.EXPOSURE_HANDLED: ("network", "Exposure", "handled_how"),
+}
 
 
 class CheckInQuerySet(models.QuerySet):

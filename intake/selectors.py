@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, Team, User
+from intake.links import normalise_reference
 from intake.models import Case, CheckIn
 
 
@@ -74,6 +75,32 @@ def get_case_for(user: User, reference: str, *, write: bool = False, coordinate:
     if write and not user.works_cases:
         raise PermissionDenied
     return case
+
+
+def merged_into(user: User, reference: str) -> Case | None:
+    """The case a merged reference now leads to, if the user may see it; else None."""
+    return (
+        cases_visible_to(user)
+        .filter(merged_references__reference=reference)
+        .only("reference")
+        .first()
+    )
+
+
+def case_by_typed_reference(user: User, typed: str) -> Case | None:
+    """The case of the user's teams that a typed reference names (dashes optional, a
+    merged reference leads to the case it was merged into), or None.
+
+    None whether the case exists in another team or not at all: a typed
+    reference must not tell a user which references exist elsewhere.
+    """
+    reference = normalise_reference(typed)
+    if reference is None:
+        return None
+    visible = cases_visible_to(user).select_related("team")
+    return visible.filter(reference=reference).first() or (
+        visible.filter(merged_references__reference=reference).first()
+    )
 
 
 def assignees_in(teams) -> QuerySet[User]:

@@ -52,12 +52,22 @@ def handle_matches(*, user: User, handle: str, exclude: Case | None = None) -> H
     index = blind_index(handle)
     if not index:
         return HandleMatches()
-    cases = cases_visible_to(user).filter(handle_index=index).only("reference", "status")
+    fields = ["reference", "status", "closure_reason"]
+    cases = cases_visible_to(user).filter(handle_index=index).only(*fields)
     if exclude is not None:
         cases = cases.exclude(pk=exclude.pk)
+    found = list(cases.order_by("created_at")[:10])
+    # A merged duplicate stands for the case it was merged into: offer that
+    # one, or a repeat would be added to a closed case nobody opens again.
+    merged = [case.reference for case in found if case.closure_reason == ClosureReason.DUPLICATE]
+    if merged:
+        survivors = cases_visible_to(user).filter(merged_references__reference__in=merged)
+        if exclude is not None:
+            survivors = survivors.exclude(pk=exclude.pk)
+        kept = [case for case in found if case.reference not in merged]
+        found = kept + [case for case in survivors.only(*fields) if case not in kept]
     return HandleMatches(
-        flagged=FlaggedHandle.objects.filter(handle_index=index).exists(),
-        cases=list(cases.order_by("created_at")[:10]),
+        flagged=FlaggedHandle.objects.filter(handle_index=index).exists(), cases=found
     )
 
 
@@ -118,15 +128,16 @@ def note_add(*, case: Case, body: str, by: User) -> Note:
 
 
 # What a repeated request adds to the case it repeats, in this order: all it
-# said, the risk and needs too (a repeat may be more urgent than the case).
+# said, the risk and needs too (a repeat may be more urgent than the case),
+# and on which channel (a handle means little without it).
 REQUEST_AS_NOTE = [
-    "alias", "contact_handle", "safe_contact", "risk", "region", "location",
-    "threats", "needs", "languages", "narrative",
+    "alias", "contact_channel", "contact_handle", "safe_contact", "risk", "region",
+    "location", "threats", "needs", "languages", "narrative",
 ]  # fmt: skip
 
 
-def case_add_request(*, case: Case, data: dict, by: User) -> Note:
-    """Record a request that repeats a known case as a note on it; no new case is made."""
+def request_lines(data: dict) -> list[str]:
+    """What a request said, one "Field: value" line per field it filled, as a note shows it."""
     repeat = Case(**{name: data[name] for name in INTAKE_FIELDS})
     lines = []
     for name in REQUEST_AS_NOTE:
@@ -136,9 +147,22 @@ def case_add_request(*, case: Case, data: dict, by: User) -> Note:
         if shown:
             label = Case._meta.get_field(name).verbose_name
             lines.append(f"{str(label).capitalize()}: {shown}")
-    body = "\n".join([_("Repeated request, recorded on this case:"), *lines])
+    return lines
+
+
+@transaction.atomic
+def case_add_request(*, case: Case, data: dict, by: User) -> Note:
+    """Record a request that repeats a known case as a note on it; no new case is made.
+
+    A closed case is reopened for verification: left closed, the request
+    would sit where nobody works, and go with the old case's purge.
+    """
+    body = "\n".join([_("Repeated request, recorded on this case:"), *request_lines(data)])
     # Too long for a note raises ValidationError in note_add: never cut what was typed.
-    return note_add(case=case, body=body, by=by)
+    note = note_add(case=case, body=body, by=by)
+    if case.status == Status.CLOSED:
+        case_move(case=case, to=Status.VERIFYING, by=by)
+    return note
 
 
 def case_set_follow_up(*, case: Case, on: date | None, by: User) -> None:

@@ -32,7 +32,6 @@ urlpatterns = [
     path(f"{R}/status/", views.case_move, name="case_move"),
     path(f"{R}/follow-up/", views.follow_up_set, name="follow_up_set"),
     path(f"{R}/verification/", views.verification_set, name="verification_set"),
-    path(f"{R}/compromised/", views.compromised_mark, name="compromised_mark"),
     path(f"{R}/channel-restored/", views.channel_restore, name="channel_restore"),
     path(f"{R}/assign/", views.case_assign, name="case_assign"),
     path(f"{R}/legal-hold/", views.legal_hold_set, name="legal_hold_set"),

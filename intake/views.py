@@ -12,8 +12,8 @@ from audit.models import Action
 from audit.services import record
 from core.http import posted_id
 from drafts.services import draft_discard, draft_slot
+from intake import case_sections, services
 from intake import drafts as intake_drafts
-from intake import services
 from intake.filters import CaseFilter
 from intake.forms import (
     AssignForm,
@@ -34,12 +34,13 @@ from intake.selectors import (
     case_timeline,
     cases_visible_to,
     get_case_for,
+    merged_into,
     missed_checkins_visible_to,
     referrals_with_history,
     require_case_staff,
     team_ids,
 )
-from intake.status import TransitionError
+from intake.status import ClosureReason, Status, TransitionError
 
 CASES_PER_PAGE = 50
 # What a row of the list shows, and nothing more: decrypting the narrative
@@ -113,6 +114,7 @@ def _add_to_existing(request, form, matches, draft) -> HttpResponse:
     if reference not in known:
         raise Http404
     case = get_case_for(request.user, reference, write=True)
+    was_closed = case.status == Status.CLOSED
     try:
         with transaction.atomic():
             services.case_add_request(case=case, data=form.cleaned_data, by=request.user)
@@ -123,6 +125,8 @@ def _add_to_existing(request, form, matches, draft) -> HttpResponse:
     messages.success(
         request, _("Added to case %(ref)s as a note; no new case was made.") % {"ref": reference}
     )
+    if was_closed:
+        messages.warning(request, _("The case was closed: it is open again, to be verified."))
     return _back(case)
 
 
@@ -166,9 +170,16 @@ def _detail(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> 
         # Newest first: only the newest can be open (one open plan per case).
         "plans": list(case.evacuation_plans.defer("destination_city", "outcome_note")),
         "checkin_form": CheckInForm(),
+        # What the apps above intake add (network: exposure warnings, links).
+        "case_sections": case_sections.sections_for(case, user=request.user, forms=forms),
     }
     context.update(forms)
     return render(request, "intake/case_detail.html", context, status=status)
+
+
+def case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> HttpResponse:
+    """The case page, for the apps above intake whose forms sit on it (a refused one, bound)."""
+    return _detail(request, case, status=status, **forms)
 
 
 def _back(case: Case) -> HttpResponse:
@@ -178,7 +189,22 @@ def _back(case: Case) -> HttpResponse:
 @never_cache
 @require_GET
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case_for(request.user, reference)
+    try:
+        case = get_case_for(request.user, reference)
+    except Http404:
+        case = None
+    # A merged duplicate's reference leads to the case it was merged into,
+    # after a purge of the duplicate too. Asked only when it can be one.
+    if case is None or case.closure_reason == ClosureReason.DUPLICATE:
+        if (survivor := merged_into(request.user, reference)) is not None:
+            messages.info(
+                request,
+                _("Case %(old)s was merged into this case, %(new)s.")
+                % {"old": reference, "new": survivor.reference},
+            )
+            return _back(survivor)
+    if case is None:
+        raise Http404
     record(Action.VIEW, request=request, object_type="case", object_ref=case.reference)
     return _detail(request, case)
 
@@ -264,15 +290,6 @@ def verification_set(request: HttpRequest, reference: str) -> HttpResponse:
         form.add_error(None, _("Only a coordinator can lift a suspicion of provocation."))
         return _detail(request, case, status=403, verification_form=form)
     messages.success(request, _("Verification state saved."))
-    return _back(case)
-
-
-@never_cache
-@require_POST
-def compromised_mark(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_case_for(request.user, reference, write=True)
-    services.case_mark_compromised(case=case, by=request.user)
-    messages.warning(request, _("Device marked as compromised: the known channels are burned."))
     return _back(case)
 
 

@@ -6,3 +6,13 @@ class NetworkConfig(AppConfig):
     name = "network"
     verbose_name = _("Linked cases")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from intake import case_sections
+        from network import sections
+
+        # intake sits below: its case page learns of warnings and links here.
+        case_sections.register(
+            "exposures", template="network/_exposures.html", context=sections.exposures, place="top"
+        )
+        case_sections.register("links", template="network/_links.html", context=sections.links)

@@ -122,6 +122,14 @@ class Exposure(models.Model):
                 condition=models.Q(handled_at__isnull=True),
                 name="exposure_open_once",
             ),
+            # The same for another team's warning, whose source is never
+            # kept (NULL, and NULLs never collide in a unique constraint):
+            # one open "check this case" per case, however many phones.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(handled_at__isnull=True, cause=Cause.ELSEWHERE),
+                name="exposure_elsewhere_open_once",
+            ),
         ]
         indexes = [models.Index(fields=["handled_at", "case"])]
 

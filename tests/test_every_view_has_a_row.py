@@ -11,6 +11,7 @@ MATRIX_MODULES = [
     "tests.referrals.test_access_matrix",
     "tests.evacuations.test_access_matrix",
     "tests.drafts.test_access_matrix",
+    "tests.network.test_access_matrix",
     "tests.reminders.test_access_matrix",
     "tests.accounts.test_access_matrix",
     "tests.stats.test_overview",

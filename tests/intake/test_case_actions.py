@@ -61,18 +61,18 @@ def test_it_refuses_a_follow_up_in_the_past_or_far_future_or_malformed(worker, c
 
 
 def test_marking_the_device_compromised_warns_that_channels_are_burned(worker, case):
-    response = worker.post(url("compromised_mark", case))
+    response = worker.post(reverse("network:compromised_mark", args=[case.reference]))
     assert response.status_code == 302
     first = Case.objects.get(pk=case.pk).device_compromised_at
     assert first is not None
     page = worker.get(url("case_detail", case))
     assert b"every known channel is burned" in page.content
-    worker.post(url("compromised_mark", case))
+    worker.post(reverse("network:compromised_mark", args=[case.reference]))
     assert Case.objects.get(pk=case.pk).device_compromised_at == first
 
 
 def test_a_new_safe_channel_clears_the_warning_and_both_stay_on_the_timeline(worker, case):
-    worker.post(url("compromised_mark", case))
+    worker.post(reverse("network:compromised_mark", args=[case.reference]))
     worker.post(url("channel_restore", case))
     assert Case.objects.get(pk=case.pk).device_compromised_at is None
     page = worker.get(url("case_detail", case)).content.decode()
@@ -82,7 +82,7 @@ def test_a_new_safe_channel_clears_the_warning_and_both_stay_on_the_timeline(wor
 
 
 def test_a_compromised_device_shows_in_the_list(worker, case):
-    worker.post(url("compromised_mark", case))
+    worker.post(reverse("network:compromised_mark", args=[case.reference]))
     assert b"device compromised" in worker.get(reverse("intake:case_list")).content
 
 
