@@ -27,6 +27,7 @@ from intake.models import (
     Note,
     StatusChange,
 )
+from intake.search import index_case, index_new_case
 from intake.selectors import cases_visible_to
 from intake.status import ClosureReason, Status, TransitionError
 
@@ -84,6 +85,7 @@ def case_create(*, team: Team, data: dict, by: User) -> Case:
     case.handle_index = blind_index(case.contact_handle)
     _validate(case)
     case.save()
+    index_new_case(case)
     _audit(Action.CREATE, case, by)
     return case
 
@@ -98,6 +100,10 @@ def case_update(*, case: Case, data: dict, by: User) -> Case:
     case.handle_index = blind_index(case.contact_handle)
     _validate(case)
     case.save()
+    # The handle's index is kept current above; the alias's words here, in
+    # the same transaction, so a search never finds an alias no longer there.
+    if "alias" in changed:
+        index_case(case)
     _audit(Action.UPDATE, case, by, fields=changed)
     return case
 
