@@ -107,9 +107,15 @@ def link_add(*, case: Case, other: Case, kind: str, by: User) -> CaseLink:
     _audit(case, by, linked=other.reference, kind=kind)
     _audit(other, by, linked=case.reference, kind=kind)
     # The police follow links too: linking to a case whose phone was taken
-    # puts the new person where that phone's contacts already are.
+    # puts the new person where that phone's contacts already are. Read
+    # again, not from the page's copy: it may have been marked meanwhile.
+    seized = set(
+        Case.objects.filter(
+            pk__in=[case.pk, other.pk], device_compromised_at__isnull=False
+        ).values_list("pk", flat=True)
+    )
     for source, target in ((case, other), (other, case)):
-        if source.device_compromised_at is not None:
+        if source.pk in seized:
             _warn([target], source=source, cause=Cause.LINKED, by=by)
     return link
 
