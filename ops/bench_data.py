@@ -153,6 +153,22 @@ REFERRAL_MOVES = {
 OPEN_REFERRAL_WINDOW = {RS.DRAFT: timedelta(days=20), RS.ACCEPTED: timedelta(days=60)}
 CHECKIN_RATE = 0.02  # of open, high-risk cases being worked: a few hundred per 100,000
 
+# Aliases are the names people give: the region's, each as an operator may
+# write it, in Latin or in Cyrillic letters (about half and half), so that a
+# search typed in one alphabet has the other's cases to find.
+NAMES = [
+    ("Ruslan", "Руслан"), ("Khadizhat", "Хадижат"), ("Yulia", "Юлия"), ("Magomed", "Магомед"),
+    ("Zelimkhan", "Зелимхан"), ("Aslan", "Аслан"), ("Madina", "Мадина"), ("Amina", "Амина"),
+    ("Islam", "Ислам"), ("Ramzan", "Рамзан"), ("Said", "Саид"), ("Timur", "Тимур"),
+    ("Shamil", "Шамиль"), ("Zaur", "Заур"), ("Kheda", "Хеда"), ("Zarema", "Зарема"),
+    ("Malika", "Малика"), ("Aminat", "Аминат"), ("Patimat", "Патимат"), ("Aishat", "Айшат"),
+    ("Artyom", "Артём"), ("Dmitry", "Дмитрий"), ("Alexei", "Алексей"), ("Ilya", "Илья"),
+    ("Darya", "Дарья"), ("Natalya", "Наталья"), ("Elena", "Елена"), ("Olga", "Ольга"),
+    ("Maryam", "Марьям"), ("Ibragim", "Ибрагим"), ("Murad", "Мурад"), ("Arsen", "Арсен"),
+    ("Alikhan", "Алихан"), ("Elvira", "Эльвира"), ("Fatima", "Фатима"), ("Leyla", "Лейла"),
+    ("Rustam", "Рустам"), ("Akhmed", "Ахмед"), ("Umar", "Умар"), ("Yusuf", "Юсуф"),
+]  # fmt: skip
+
 PARTNER_NAMES = [
     "Safe Harbour",
     "North Star",

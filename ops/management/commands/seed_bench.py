@@ -24,10 +24,11 @@ from audit.models import Action, AuditEvent
 from audit.services import append, ip_hash
 from crypto.blind_index import blind_index
 from intake.choices import Channel, Language, Region, Risk, Verification
-from intake.models import Case, CheckIn, FlaggedHandle, Note, StatusChange
+from intake.models import Case, CheckIn, FlaggedHandle, Note, SearchToken, StatusChange
+from intake.search import search_tokens
 from intake.status import ClosureReason, Status
 from ops import bench_data as data
-from ops.management.commands.seed_demo import ALIASES, PLACES, SAFE_CONTACT, STORIES
+from ops.management.commands.seed_demo import PLACES, SAFE_CONTACT, STORIES
 from referrals.models import (
     ConsentChannel,
     Country,
@@ -96,6 +97,11 @@ class Batch:
             ReferralChange.objects.bulk_create(self.referral_changes, batch_size=BATCH)
             CheckIn.objects.bulk_create(self.checkins, batch_size=BATCH)
             FlaggedHandle.objects.bulk_create(self.flagged, ignore_conflicts=True)
+            # What case_create writes, which bulk inserts bypass: the alias's
+            # search tokens, now that the cases have their ids.
+            SearchToken.objects.bulk_create(
+                [token for case in self.cases for token in search_tokens(case)], batch_size=BATCH
+            )
 
 
 class Command(BaseCommand):
@@ -325,7 +331,7 @@ class Seeder:
             legal_hold=rng.random() < 0.01,
             created_at=created,
             closed_at=end if closed else None,
-            alias=f"{rng.choice(ALIASES)} {i + 1}",
+            alias=f"{self.name(rng.choice(data.NAMES))} {i + 1}",
             contact_handle=handle,
             safe_contact=rng.choice(SAFE_CONTACT),
             location=rng.choice(PLACES),
@@ -377,6 +383,10 @@ class Seeder:
                 (data.between(rng, created, end), viewer, Action.VIEW, case.reference)
             )
 
+    def name(self, spellings: tuple[str, str]) -> str:
+        latin, cyrillic = spellings
+        return latin if self.rng.random() < 0.5 else cyrillic
+
     def closure_reason(self, stood: str) -> str:
         if stood in (S.NEW, S.VERIFYING):
             return data.pick(self.rng, data.CLOSED_EARLY)
@@ -390,7 +400,7 @@ class Seeder:
         if self.handles and rng.random() < 0.03:
             return rng.choice(self.handles)
         channel = data.pick(rng, data.CHANNEL)
-        word = rng.choice(ALIASES).lower()
+        word = rng.choice(data.NAMES)[0].lower()  # a handle is Latin
         if channel in data.PHONE_CHANNELS:
             prefix = {Region.AZERBAIJAN: "+994 50", Region.TAJIKISTAN: "+992 93"}.get(
                 region, f"+7 9{rng.randint(0, 99):02d}"
