@@ -125,6 +125,16 @@ def test_the_warning_is_at_the_top_of_the_linked_case_page(worker, case, other):
     assert 'name="how"' in text
 
 
+def test_the_timeline_says_why_the_case_was_warned(client, outsider, worker, case, other, foreign):
+    make_link(case, other)
+    mark(worker, case, foreign.contact_handle)
+    assert "Warned: A linked person&#x27;s phone was taken" in page(worker, other)
+    client.force_login(outsider)
+    text = page(client, foreign)
+    assert "Warned: Check this case: a contact may be exposed" in text
+    assert "phone was taken" not in text
+
+
 def test_a_source_of_a_team_the_reader_is_not_in_is_not_named(
     client, team_a, team_b, case, foreign, caseworker
 ):
