@@ -325,7 +325,10 @@ def case_merge(*, duplicate: Case, survivor: Case, by: User) -> Merged:
     # Both rows locked, in key order: two merges of the same pair at once,
     # either way round, cannot both pass the checks.
     locked = {
-        c.pk: c for c in Case.objects.select_for_update().filter(pk__in=[duplicate.pk, survivor.pk])
+        c.pk: c
+        for c in Case.objects.select_for_update()
+        .filter(pk__in=[duplicate.pk, survivor.pk])
+        .order_by("pk")
     }
     duplicate, survivor = locked[duplicate.pk], locked[survivor.pk]
     if refusal := merge_refusal(duplicate=duplicate, survivor=survivor):

@@ -83,3 +83,31 @@ def test_a_seized_phone_warns_the_linked_case_until_someone_records_what_was_don
     exposure = Exposure.objects.get()
     assert exposure.handled_by == user and exposure.handled_how == "checked_in"
     page.context.close()
+
+
+def test_a_coordinator_merges_a_duplicate_after_seeing_both(browser, live_server, scene):
+    _, duplicate, survivor = scene
+    coordinator = UserFactory(
+        username="coord-net", role=Role.COORDINATOR, teams=[duplicate.team], language="ru"
+    )
+    page = sign_in(browser, live_server, coordinator, viewport="phone", language="ru")
+    page.goto(f"/cases/{duplicate.reference}/")
+    page.locator("#linked-cases summary").last.click()
+    page.fill("#id_merge_into", survivor.reference)
+    # The confirmation is the answer to the form: the page is replaced, not left.
+    page.locator("#id_merge_into").press("Enter")
+    confirm = page.locator("[data-merge-confirm]")
+    confirm.wait_for()
+    assert (
+        duplicate.reference in confirm.inner_text() and survivor.reference in confirm.inner_text()
+    )
+    assert "Marker-Seized" in confirm.inner_text() and "Marker-Friend" in confirm.inner_text()
+    accessible(page)
+    shot(page, "5-merge-confirm")
+    with page.expect_navigation():
+        page.locator("button[data-merge]").click()
+    assert f"/cases/{survivor.reference}/" in page.url
+    accessible(page)
+    page.goto(f"/cases/{duplicate.reference}/")  # the old reference still leads there
+    assert f"/cases/{survivor.reference}/" in page.url
+    page.context.close()
