@@ -10,6 +10,7 @@ COPY accounts ./accounts
 COPY intake ./intake
 COPY referrals ./referrals
 COPY evacuations ./evacuations
+COPY network ./network
 COPY retention ./retention
 COPY reminders ./reminders
 COPY stats ./stats
