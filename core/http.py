@@ -1,6 +1,14 @@
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
+# Set by the page's script (static/app/app.js) on every form it sends by fetch.
+SCRIPTED_SUBMIT_HEADER = "X-Scripted-Submit"
+
+
+def is_scripted(request: HttpRequest) -> bool:
+    """Whether the page's script sent this request (ops.middleware.ScriptedSubmitMiddleware)."""
+    return request.headers.get(SCRIPTED_SUBMIT_HEADER) == "1"
+
 
 def posted_id(request, name: str) -> int | None:
     """A database id posted in a form, or None for anything else ("²" and "1 OR 1=1" included)."""

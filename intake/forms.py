@@ -10,6 +10,7 @@ from core.forms import CleanTextMixin, NamedEmptyChoiceMixin, NoAutofillMixin
 from core.widgets import DateInput, DateTimeInput
 from intake.choices import Need, Risk, Verification
 from intake.models import INTAKE_FIELDS, Case, Note
+from intake.search import MAX_QUERY_LENGTH, parse
 from intake.selectors import teams_of
 from intake.status import ClosureReason, Status
 
@@ -153,3 +154,43 @@ class CheckInForm(NoAutofillMixin, forms.Form):
         if not now < due <= now + timedelta(days=60):
             raise ValidationError(_("Pick a time in the next 60 days."))
         return due
+
+
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
+class SearchForm(NoAutofillMixin, CleanTextMixin, forms.Form):
+    """The case list's search box: posted, never in a URL (intake/search_views.py)."""
+
+    q = forms.CharField(
+        label=_("Find a case"),
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={
+            "required": _("Type an alias, a contact handle, a phone number or a case reference."),
+            "max_length": _("A search is at most %(limit_value)d characters: shorten it."),
+        },
+        # No spell check: Chromium's enhanced spell check sends what is typed
+        # to a server. The "/" key focuses it (static/app/app.js).
+        widget=SearchInput(
+            attrs={
+                "spellcheck": "false",
+                "autocapitalize": "off",
+                "enterkeyhint": "search",
+                "aria-keyshortcuts": "/",
+                "aria-describedby": "search-hint",
+            }
+        ),
+    )
+
+    def clean_q(self) -> str:
+        text = self.cleaned_data["q"]
+        self.query = parse(text)
+        if self.query.empty:
+            # Only marks, emoji or invisible characters: nothing any case could hold.
+            message = _(
+                "Nothing to search for in that: type the letters or digits "
+                "of a name, a handle, a phone number or a reference."
+            )
+            raise ValidationError(message)
+        return text

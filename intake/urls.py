@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from intake import views
+from intake import search_views, views
 from intake.links import REFERENCE_REGEX
 
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("new/", views.case_create, name="case_create"),
     path("check-handle/", views.handle_check, name="handle_check"),
+    path("search/", search_views.case_search, name="case_search"),
     path(f"{R}/", views.case_detail, name="case_detail"),
     path(f"{R}/edit/", views.case_edit, name="case_edit"),
     path(f"{R}/notes/", views.note_add, name="note_add"),

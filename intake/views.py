@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +26,7 @@ from intake.forms import (
     IntakeForm,
     NoteForm,
     RouteForm,
+    SearchForm,
     StatusForm,
     VerificationForm,
 )
@@ -43,6 +46,7 @@ from intake.selectors import (
 from intake.status import ClosureReason, Status, TransitionError
 
 CASES_PER_PAGE = 50
+DEFAULT_SORT = "risk"
 # What a row of the list shows, and nothing more: decrypting the narrative
 # of fifty cases to show none of it is waste.
 LIST_FIELDS = [
@@ -55,21 +59,36 @@ LIST_FIELDS = [
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     require_case_staff(request.user)
+    context = list_context(request, request.GET, cases_visible_to(request.user))
+    return render(request, "intake/case_list.html", {**context, "search_form": SearchForm()})
+
+
+def list_context(request: HttpRequest, data, cases) -> dict:
+    """The case list of these cases (every visible one, or a search's), filtered,
+    sorted and paged by `data`: the query string, or a search's posted form."""
     # The default sort must hold on page 2 too, whose link carries no "sort".
-    query = request.GET.copy()
-    query.setdefault("sort", "risk")
+    query = data.copy()
+    query.setdefault("sort", DEFAULT_SORT)
     case_filter = CaseFilter(
         query,
-        queryset=cases_visible_to(request.user).select_related("assignee").only(*LIST_FIELDS),
+        queryset=cases.select_related("assignee").only(*LIST_FIELDS),
         assignees=assignees_in(team_ids(request.user)),
     )
-    page = CappedPaginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(case_filter.qs, CASES_PER_PAGE).get_page(data.get("page"))
     # Until handled, a missed check-in stays at the top of the first page people see.
     missed = missed_checkins_visible_to(request.user).only(
         "pk", "due_at", "case__reference", "case__alias"
     )
-    context = {"filter": case_filter, "page": page, "missed": missed}
-    return render(request, "intake/case_list.html", context)
+    # The filters a page link carries (never a search's terms: those are posted).
+    kept = {name: query[name] for name in CaseFilter.base_filters if query.get(name)}
+    return {
+        "filter": case_filter,
+        "page": page,
+        "missed": missed,
+        "filter_query": urlencode(kept),
+        # The filters open when one is set (the default sort is none).
+        "filtered": bool(kept.keys() - {"sort"}) or kept.get("sort") != DEFAULT_SORT,
+    }
 
 
 @never_cache

@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.http import SCRIPTED_SUBMIT_HEADER, is_scripted
 from ops.views import health
 
 
@@ -56,14 +57,14 @@ class ScriptedSubmitMiddleware:
     answered as 204 with the target in a header, and the script goes there.
     """
 
-    HEADER = "X-Scripted-Submit"
+    HEADER = SCRIPTED_SUBMIT_HEADER
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.headers.get(self.HEADER) == "1" and 300 <= response.status_code < 400:
+        if is_scripted(request) and 300 <= response.status_code < 400:
             location = response.get("Location", "")
             del response["Location"]
             response.status_code = 204

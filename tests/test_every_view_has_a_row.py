@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # The modules holding access matrices; each says which URL names its rows cover.
 MATRIX_MODULES = [
     "tests.intake.test_access_matrix",
+    "tests.intake.test_search_access_matrix",
     "tests.referrals.test_access_matrix",
     "tests.evacuations.test_access_matrix",
     "tests.drafts.test_access_matrix",

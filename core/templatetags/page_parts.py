@@ -20,7 +20,10 @@ def error_summary(context) -> dict:
     to be there (the GOV.UK error summary), not at the bottom of a long page.
     """
     request = context.get("request")
-    if request is None or request.method != "POST":
+    # A page that names its summary answers something sent, even as the GET
+    # a POST redirected to (a search sent without the script).
+    title = context.get("error_summary_title")
+    if request is None or (request.method != "POST" and not title):
         return {"errors": []}  # a bound GET form (a filter) refused nothing that was sent
     forms, seen = [], set()
     for value in context.flatten().values():
@@ -28,7 +31,8 @@ def error_summary(context) -> dict:
             seen.add(id(value))
             if value.errors:
                 forms.append(value)
-    return {"errors": [entry for form in forms for entry in _entries(form)]}
+    # A page whose form saves nothing (a search) names what was not done.
+    return {"errors": [entry for form in forms for entry in _entries(form)], "title": title}
 
 
 def _entries(form: BaseForm):

@@ -259,6 +259,47 @@
     });
   }
 
+  // "/" goes to the case search from any page: the box itself where the page
+  // has it, else the case list opened at it. Not while typing: a "/" in a
+  // note is a "/". The key where a US keyboard has "/" counts in any layout
+  // (on a Russian one it types "."; "/" itself needs Shift there).
+  function searchBox() {
+    return document.querySelector("form#search input[name=q]");
+  }
+  function searchKey(event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key !== "/" && !(event.code === "Slash" && !event.shiftKey)) return;
+    var target = event.target;
+    if (target && (target.isContentEditable ||
+        (target.closest && target.closest("input, textarea, select")))) return;
+    var box = searchBox();
+    var link = document.querySelector("a[data-search-link]");
+    if (!box && !link) return;
+    event.preventDefault();
+    if (box) { box.focus(); box.select(); } else { window.location.assign(link.href); }
+  }
+  function setUpSearchLink(link) {
+    // On the list itself the box is right here: the link (in the folded
+    // menu on a phone) closes the menu and puts the focus in it.
+    link.addEventListener("click", function (event) {
+      var box = searchBox();
+      if (!box) return;
+      event.preventDefault();
+      var menu = link.closest("details");
+      if (menu) menu.open = false;
+      box.focus();
+      box.select();
+    });
+  }
+  function focusSearchFromLink() {
+    // Arrived by the header's link or the key (#search): the box has the focus.
+    // After the load: scrolling to the fragment would take the focus away again.
+    var box = searchBox();
+    if (!box || window.location.hash !== "#search") return;
+    if (document.readyState === "complete") { box.focus(); return; }
+    window.addEventListener("load", function () { setTimeout(function () { box.focus(); }, 0); });
+  }
+
   function setUp() {
     body = document.body;
     heard(Number(body.getAttribute("data-idle-seconds")));
@@ -271,6 +312,8 @@
     // forms (data-native) stay native: a password is never worth keeping, and
     // password managers and Clear-Site-Data expect a real navigation.
     document.querySelectorAll("main form[method=post]:not([data-native])").forEach(setUpKeptSubmit);
+    document.querySelectorAll("a[data-search-link]").forEach(setUpSearchLink);
+    focusSearchFromLink();
     var summary = document.querySelector(".error-summary");
     if (summary) summary.focus();
   }
@@ -280,5 +323,6 @@
     // On the document, so they survive the page being replaced.
     document.addEventListener("input", typing);
     document.addEventListener("keydown", typing);
+    document.addEventListener("keydown", searchKey);
   });
 })();

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from core.http import SCRIPTED_SUBMIT_HEADER as SCRIPTED
 from intake.search import index_case
 from tests.factories import CaseFactory
 
@@ -14,8 +15,15 @@ def indexed_case(team, **fields):
 
 
 def search(client, text, **filters):
-    """POST a search as the case list's form sends it."""
-    return client.post(reverse("intake:case_search"), {"q": text, **filters})
+    """POST a search as the page's script sends the case list's form (fetch)."""
+    return client.post(
+        reverse("intake:case_search"), {"q": text, **filters}, headers={SCRIPTED: "1"}
+    )
+
+
+def search_without_script(client, text, **filters):
+    """POST a search as a browser without the script does: the form, then its redirect."""
+    return client.post(reverse("intake:case_search"), {"q": text, **filters}, follow=True)
 
 
 def references(response) -> set[str]:
