@@ -132,6 +132,20 @@ class AssignForm(NoAutofillMixin, forms.Form):
         self.fields["assignee"].queryset = assignees
 
 
+class TransferForm(NoAutofillMixin, forms.Form):
+    to_team = forms.ModelChoiceField(
+        label=_("move the case to team"),
+        queryset=Team.objects.none(),
+        empty_label=_("Choose a team"),
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every other team: a coordinator hands a case to any team of the
+        # organisation, and only that team's coordinators can take it in.
+        self.fields["to_team"].queryset = Team.objects.exclude(pk=case.team_id).order_by("name")
+
+
 class RouteForm(NoAutofillMixin, forms.Form):
     # On the case page, sent to referrals:route. Its choices are the case's
     # needs, so it lives here: intake may not import referrals, which reuses it.

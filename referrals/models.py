@@ -14,6 +14,7 @@ from crypto.fields import EncryptedTextField
 from intake.choices import Language, Need, Region
 from intake.fields import ChoiceListField
 from intake.models import REFERENCE_ALPHABET
+from intake.status import Status as CaseStatus
 from referrals.status import OPEN, TRANSITIONS, ReferralError, ReferralStatus
 
 
@@ -202,6 +203,16 @@ class ReferralQuerySet(models.QuerySet):
 
     def overdue(self, now: datetime | None = None):
         return self.filter(overdue_condition(now))
+
+    def awaiting_approval(self):
+        """Drafts that wait for a coordinator: `needs_approval`, on a case still open.
+
+        A draft on a closed case cannot be sent (`_check_sendable`): nobody waits on it.
+        """
+        handle = ChoiceListField.contains(SharedField.CONTACT_HANDLE)
+        return self.filter(
+            status=ReferralStatus.DRAFT, approved_at__isnull=True, shared_fields__contains=handle
+        ).exclude(case__status=CaseStatus.CLOSED)
 
 
 class Referral(models.Model):

@@ -18,6 +18,15 @@ class Kind(models.TextChoices):
     TRANSFERRED_IN = "transferred_in", _("A case was moved to your team")
 
 
+# Reminders of something that happened, not of a state that can end: they
+# stay until their user marks them done. Every other kind is closed by the
+# scan once its event is no longer due (reminders.services.close_ended).
+ANNOUNCEMENTS = frozenset({Kind.REFERRAL_ANSWERED, Kind.TRANSFERRED_IN})
+CLOSE_WHEN_ENDED = frozenset(Kind) - ANNOUNCEMENTS
+# Someone may have been detained, or may be found next: listed first.
+URGENT = (Kind.CHECKIN_MISSED, Kind.EXPOSURE, Kind.EXPOSURE_ELSEWHERE)
+
+
 class NotificationQuerySet(models.QuerySet):
     def open(self):
         return self.filter(done_at__isnull=True)
@@ -73,4 +82,4 @@ class Notification(models.Model):
 
     @property
     def is_urgent(self) -> bool:
-        return self.kind in (Kind.CHECKIN_MISSED, Kind.EXPOSURE, Kind.EXPOSURE_ELSEWHERE)
+        return self.kind in URGENT

@@ -8,18 +8,29 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import Exists, Max, OuterRef
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from accounts.models import Role, User
-from intake.models import Case, CheckIn
-from referrals.models import Referral
-from reminders.models import Kind, Notification
+from accounts.models import TEAM_ROLES, Role, User
+from intake.models import Case, CheckIn, Transfer
+from network.models import Cause, Exposure
+from referrals.models import Referral, ReferralChange
+from referrals.status import PARTNER_MOVES
+from reminders.dashboard import open_notifications
+from reminders.models import CLOSE_WHEN_ENDED, Kind, Notification
 
 log = logging.getLogger(__name__)
 INSERT_BATCH = 1000  # reminders written per statement
+# A partner's answer or a case moved in is announced if it happened this
+# recently: the scan reads the newest rows only, and a scan that was down
+# for less than this still announces what happened meanwhile.
+ANNOUNCE_WITHIN = timedelta(days=3)
+# ReferralChange has no index on its time; its ids grow with it. The newest
+# this many rows hold far more than three days of every partner's moves.
+RECENT_CHANGES = 10_000
 
 
 @dataclass(frozen=True)
@@ -28,11 +39,12 @@ class Due:
 
     kind: str
     key: str
-    case_id: int
+    case_id: int | None  # None for a request about a case the recipients may not see yet
     team_id: int
     assignee_id: int | None  # None when nobody, or nobody active, is assigned
     referral_id: int | None = None
     to_coordinators: bool = False
+    not_to: int | None = None  # who made it happen: they need no telling
 
 
 class Coordinators(dict):
@@ -54,7 +66,7 @@ def recipients(due: Due, coordinators: Coordinators | None = None) -> list[int]:
     people = [due.assignee_id] if due.assignee_id else []
     if due.to_coordinators or not people:
         people += [pk for pk in coordinators[due.team_id] if pk not in people]
-    return people
+    return [pk for pk in people if pk != due.not_to]
 
 
 # What a source reads of each case: ids and the assignee's standing, no objects.
@@ -96,6 +108,106 @@ def referrals_due(now) -> Iterable[Due]:
     ):
         key = f"referral_done:{pk}:{by}"
         yield Due(Kind.REFERRAL_UNCOMPLETED, key, case, team, _active(assignee, active), pk)
+
+
+def missed_checkins_due(now) -> Iterable[Due]:
+    """Missed check-ins already escalated and still not heard from.
+
+    The escalation (below) fires once; this keeps the event due, so its
+    reminders close when someone is heard from, and tells whoever answers
+    for the case now (after a transfer, the new team's coordinators).
+    """
+    missed = CheckIn.objects.missed(now).filter(escalated_at__isnull=False)
+    columns = [f"case__{c}" if c != "pk" else "case_id" for c in CASE_COLUMNS]
+    for pk, case, team, assignee, active in missed.values_list("pk", *columns):
+        yield Due(
+            Kind.CHECKIN_MISSED, f"checkin:{pk}", case, team, _active(assignee, active), None, True
+        )
+
+
+def exposures_due(now) -> Iterable[Due]:
+    """Every open exposure warning, until someone records what was done.
+
+    A warning from another team's seized phone goes to the coordinators only,
+    and its reminder's text names no source (Kind.EXPOSURE_ELSEWHERE).
+    """
+    columns = [f"case__{c}" if c != "pk" else "case_id" for c in CASE_COLUMNS]
+    for pk, cause, case, team, assignee, active in Exposure.objects.open().values_list(
+        "pk", "cause", *columns
+    ):
+        key = f"exposure:{pk}"
+        if cause != Cause.ELSEWHERE:
+            yield Due(Kind.EXPOSURE, key, case, team, _active(assignee, active))
+        elif settings.CROSS_TEAM_EXPOSURE_WARNINGS:
+            yield Due(Kind.EXPOSURE_ELSEWHERE, key, case, team, None, to_coordinators=True)
+
+
+def approvals_due(now) -> Iterable[Due]:
+    """Drafts that share the contact handle, waiting for a coordinator of the case's team."""
+    waiting = Referral.objects.awaiting_approval().values_list(
+        "pk", "shared_fields", "case_id", "case__team_id"
+    )
+    for pk, shared, case, team in waiting:
+        # An approval is of a set of fields: changing the set clears it
+        # (referral_update_draft), and the new set waits anew.
+        key = f"approval:{pk}:{'.'.join(sorted(shared))}"
+        yield Due(Kind.APPROVAL, key, case, team, None, pk, True)
+
+
+def referral_answers_due(now) -> Iterable[Due]:
+    """Each move a partner made (acknowledged, accepted, declined, completed), once.
+
+    To whoever drafted the referral while they may still see its case; else
+    the case's assignee; else the coordinators.
+    """
+    newest = ReferralChange.objects.aggregate(newest=Max("pk"))["newest"]
+    if newest is None:
+        return
+    drafter_sees = User.teams.through.objects.filter(
+        user_id=OuterRef("referral__created_by_id"), team_id=OuterRef("referral__case__team_id")
+    )
+    answers = (
+        ReferralChange.objects.filter(
+            pk__gt=newest - RECENT_CHANGES,
+            at__gte=now - ANNOUNCE_WITHIN,
+            to_status__in=PARTNER_MOVES,
+            by__role=Role.PARTNER,
+        )
+        .annotate(drafter_sees=Exists(drafter_sees))
+        .values_list(
+            "pk",
+            "referral_id",
+            "referral__case_id",
+            "referral__case__team_id",
+            "referral__case__assignee_id",
+            "referral__case__assignee__is_active",
+            "referral__created_by_id",
+            "referral__created_by__is_active",
+            "referral__created_by__role",
+            "drafter_sees",
+        )
+    )
+    for pk, referral, case, team, assignee, active, drafter, *standing in answers:
+        drafter_active, drafter_role, sees = standing
+        if not (drafter and drafter_active and drafter_role in TEAM_ROLES and sees):
+            drafter = _active(assignee, active)
+        yield Due(Kind.REFERRAL_ANSWERED, f"answered:{pk}", case, team, drafter, referral)
+
+
+def transfers_due(now) -> Iterable[Due]:
+    """Requests waiting for the other team's coordinators; cases moved in recently.
+
+    A request names no case to its recipients: they may not see it before
+    accepting, so its reminder leads to the list of requests instead.
+    """
+    for pk, to_team in Transfer.objects.filter(accepted__isnull=True).values_list(
+        "pk", "to_team_id"
+    ):
+        yield Due(Kind.TRANSFER_REQUESTED, f"transfer:{pk}", None, to_team, None, None, True)
+    moved = Transfer.objects.filter(accepted=True, decided_at__gte=now - ANNOUNCE_WITHIN)
+    for pk, case, to_team, by in moved.values_list("pk", "case_id", "to_team_id", "decided_by_id"):
+        key = f"transferred_in:{pk}"
+        yield Due(Kind.TRANSFERRED_IN, key, case, to_team, None, None, True, not_to=by)
 
 
 def _rows(due: Due, coordinators: Coordinators | None = None) -> list[Notification]:
@@ -162,23 +274,73 @@ def escalate_missed_checkins(now) -> int:
 
 
 def scan(now=None) -> int:
-    """Create every reminder that is due now; return how many this scan created.
+    """Create every reminder that is due now and close those whose cause has ended.
 
-    Another scan running at the same time is not counted: each logs its own.
+    Returns how many this scan created; another scan running at the same
+    time is not counted: each logs its own.
     """
-    now = now or timezone.now()
+    started = timezone.now()
+    now = now or started
     written = escalate_missed_checkins(now)
     coordinators = Coordinators()
     # Most due events were told of on an earlier scan: skip them before writing.
     told = set(Notification.objects.values_list("user_id", "key"))
+    due_keys: set[str] = set()
     rows: list[Notification] = []
-    for source in (first_responses_due, follow_ups_due, referrals_due):
+    # Every source of due events, most urgent first.
+    sources = (
+        missed_checkins_due,
+        exposures_due,
+        first_responses_due,
+        follow_ups_due,
+        referrals_due,
+        approvals_due,
+        referral_answers_due,
+        transfers_due,
+    )
+    for source in sources:
         for due in source(now):
+            due_keys.add(due.key)
             rows += [row for row in _rows(due, coordinators) if (row.user_id, row.key) not in told]
             if len(rows) >= INSERT_BATCH:
                 written += _insert(rows)
                 rows = []
-    return written + _insert(rows)
+    written += _insert(rows)
+    closed = close_ended(due_keys, before=started)
+    if closed:
+        log.info("reminders: %d closed", closed)
+    return written
+
+
+def close_ended(due_keys: set[str], *, before) -> int:
+    """Mark done the open reminders whose cause has ended; return how many.
+
+    Ended: a reminder of a kind that stands for a state (CLOSE_WHEN_ENDED)
+    whose event no scan finds due any more; or one about a case its user may
+    no longer see (the case moved to another team, or they left its team),
+    hidden from them by open_notifications and only swelling the count in
+    their e-mail. Only reminders written before this scan began: one that
+    another scan wrote meanwhile may be for an event this scan read too
+    early to see.
+    """
+    members = set(User.teams.through.objects.values_list("user_id", "team_id"))
+    standing = (
+        Notification.objects.open()
+        .filter(created_at__lt=before)
+        .values_list("pk", "kind", "key", "user_id", "case__team_id")
+    )
+    ended = [
+        pk
+        for pk, kind, key, user, team in standing
+        if (kind in CLOSE_WHEN_ENDED and key not in due_keys)
+        or (team is not None and (user, team) not in members)
+    ]
+    closed = 0
+    for start in range(0, len(ended), INSERT_BATCH):
+        # Conditional: one marked done meanwhile (by its user, by another scan) stays as it is.
+        batch = Notification.objects.open().filter(pk__in=ended[start : start + INSERT_BATCH])
+        closed += batch.update(done_at=timezone.now())
+    return closed
 
 
 def mark_done(*, user: User, notification_id: int) -> bool:
@@ -208,7 +370,10 @@ def send_digests(now=None) -> int:
             claimed = Notification.objects.open().filter(user=user, emailed_at__isnull=True)
             if not claimed.update(emailed_at=now):
                 continue
-            count = Notification.objects.open().filter(user=user).count()
+            # What the bell counts: not the reminders about cases they may no longer see.
+            count = open_notifications(user).count()
+            if not count:
+                continue
             context = {
                 "count": count,
                 "site_title": settings.SITE_TITLE,
