@@ -117,9 +117,34 @@ def assignees_in(teams) -> QuerySet[User]:
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    kind: str  # "created", "note", "status", "event"
+    # "created", "note", "status", "event", "referral", "checkin_set",
+    # "checkin_missed", "checkin_heard"
+    kind: str
     by: User | None
     item: object | None = None
+
+
+def checkins_with_people(case: Case) -> list[CheckIn]:
+    """Every check-in of the case, with who set it and who heard from them: one query.
+
+    The case page lists the open ones and puts all of them on the timeline.
+    A check-in may be the arrival check of an evacuation leg (`leg`, the
+    reverse side of the leg's link, named as a string: intake imports
+    nothing of evacuations).
+    """
+    return list(case.checkins.select_related("set_by", "heard_by", "leg__plan"))
+
+
+def checkin_entries(checkins) -> list[TimelineEntry]:
+    """Set, missed (the escalation, by nobody: the scan) and heard from, each at its time."""
+    entries = []
+    for c in checkins:
+        entries.append(TimelineEntry(c.created_at, "checkin_set", c.set_by, c))
+        if c.escalated_at is not None:
+            entries.append(TimelineEntry(c.escalated_at, "checkin_missed", None, c))
+        if c.heard_at is not None:
+            entries.append(TimelineEntry(c.heard_at, "checkin_heard", c.heard_by, c))
+    return entries
 
 
 def referrals_with_history(case: Case) -> list:
@@ -137,11 +162,12 @@ def referrals_with_history(case: Case) -> list:
     )
 
 
-def case_timeline(case: Case, referrals=None) -> list[TimelineEntry]:
-    """Notes, status changes, other events and referral moves, oldest first.
+def case_timeline(case: Case, referrals=None, checkins=None) -> list[TimelineEntry]:
+    """Notes, status changes, other events, referral moves and check-ins, oldest first.
 
-    `referrals`: the case's referrals with their changes prefetched, if the
-    caller has them already (the case page lists them too).
+    `referrals`: the case's referrals with their changes prefetched, and
+    `checkins`: its check-ins from `checkins_with_people`, if the caller has
+    them already (the case page lists them too).
     """
     entries = [TimelineEntry(case.created_at, "created", case.created_by)]
     entries += [
@@ -156,4 +182,6 @@ def case_timeline(case: Case, referrals=None) -> list[TimelineEntry]:
         referrals = referrals_with_history(case)
     for referral in referrals:
         entries += [TimelineEntry(c.at, "referral", c.by, c) for c in referral.changes.all()]
+    # From the check-in rows themselves: no second record of the same moment to keep in step.
+    entries += checkin_entries(checkins_with_people(case) if checkins is None else checkins)
     return sorted(entries, key=lambda e: e.at)

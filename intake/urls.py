@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from intake import search_views, views
+from intake import search_views, transfer_views, views
 from intake.links import REFERENCE_REGEX
 
 
@@ -38,4 +38,9 @@ urlpatterns = [
     path(f"{R}/legal-hold/", views.legal_hold_set, name="legal_hold_set"),
     path(f"{R}/check-ins/", views.checkin_set, name="checkin_set"),
     path(f"{R}/check-ins/heard/", views.checkin_heard, name="checkin_heard"),
+    path("transfers/", transfer_views.transfer_requests, name="transfer_requests"),
+    path(f"{R}/transfer/", transfer_views.case_transfer, name="case_transfer"),
+    path(f"{R}/transfer/withdraw/", transfer_views.transfer_withdraw, name="transfer_withdraw"),
+    path(f"{R}/transfer/accept/", transfer_views.transfer_accept, name="transfer_accept"),
+    path(f"{R}/transfer/refuse/", transfer_views.transfer_refuse, name="transfer_refuse"),
 ]

@@ -36,6 +36,7 @@ from intake.selectors import (
     assignees_in,
     case_timeline,
     cases_visible_to,
+    checkins_with_people,
     get_case_for,
     merged_into,
     missed_checkins_visible_to,
@@ -44,6 +45,7 @@ from intake.selectors import (
     team_ids,
 )
 from intake.status import ClosureReason, Status, TransitionError
+from intake.transfers import transfer_context
 
 CASES_PER_PAGE = 50
 DEFAULT_SORT = "risk"
@@ -167,10 +169,11 @@ def handle_check(request: HttpRequest) -> HttpResponse:
 def _detail(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> HttpResponse:
     """Render the case page; a failed form is passed in bound, with its errors."""
     referrals = referrals_with_history(case)
+    checkins = checkins_with_people(case)
     note_draft = draft_slot(user=request.user, form=intake_drafts.NOTE, scope=case.reference)
     context = {
         "case": case,
-        "timeline": case_timeline(case, referrals),
+        "timeline": case_timeline(case, referrals, checkins),
         "matches": services.handle_matches(
             user=request.user, handle=case.contact_handle, exclude=case
         ),
@@ -185,12 +188,13 @@ def _detail(request: HttpRequest, case: Case, *, status: int = 200, **forms) -> 
         "referrals": referrals,
         "route_form": RouteForm(),
         # A check-in may be the arrival check of an evacuation leg: say which.
-        "checkins": case.checkins.filter(heard_at__isnull=True).select_related("leg__plan"),
+        "checkins": [checkin for checkin in checkins if checkin.heard_at is None],
         # Newest first: only the newest can be open (one open plan per case).
         "plans": list(case.evacuation_plans.defer("destination_city", "outcome_note")),
         "checkin_form": CheckInForm(),
         # What the apps above intake add (network: exposure warnings, links).
         "case_sections": case_sections.sections_for(case, user=request.user, forms=forms),
+        **transfer_context(request.user, case),
     }
     context.update(forms)
     return render(request, "intake/case_detail.html", context, status=status)

@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 MATRIX_MODULES = [
     "tests.intake.test_access_matrix",
     "tests.intake.test_search_access_matrix",
+    "tests.intake.test_transfer_views",
     "tests.referrals.test_access_matrix",
     "tests.evacuations.test_access_matrix",
     "tests.drafts.test_access_matrix",
