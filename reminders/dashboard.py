@@ -66,6 +66,25 @@ def missed_checkins(user: User, now: datetime | None = None) -> QuerySet[CheckIn
     )
 
 
+def awaiting_approval(user: User) -> QuerySet[Referral]:
+    """Drafts of the user's teams that wait for a coordinator's approval, oldest first."""
+    if not user.coordinates:
+        return Referral.objects.none()
+    return (
+        referrals_for_staff(user)
+        .awaiting_approval()
+        .select_related("case", "partner", "created_by")
+        .only(
+            "reference",
+            "created_at",
+            "partner__name",
+            "created_by__username",
+            *(f"case__{c}" for c in CASE_COLUMNS),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
 def critical_unanswered(user: User) -> QuerySet[Case]:
     """Critical requests still waiting for a first response, oldest first.
 

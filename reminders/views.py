@@ -10,8 +10,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.http import posted_id
 from intake.selectors import missed_checkins_visible_to, require_case_staff
+from intake.transfers import transfers_waiting_for
+from network.selectors import open_exposures_visible_to
 from reminders import services
 from reminders.dashboard import (
+    awaiting_approval,
     critical_unanswered,
     missed_checkins,
     open_notifications,
@@ -19,7 +22,7 @@ from reminders.dashboard import (
     overdue_referrals,
     section,
 )
-from reminders.models import Kind
+from reminders.models import URGENT
 
 
 @never_cache
@@ -32,6 +35,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "now": now,
         "missed": section(missed_checkins(user, now)),
+        # Newest first, until someone records on the case what was done.
+        "exposures": section(open_exposures_visible_to(user)),
+        # What only a coordinator can move on; nobody else is asked.
+        "approvals": section(awaiting_approval(user)) if user.coordinates else None,
+        "transfers": section(transfers_waiting_for(user)) if user.coordinates else None,
         "critical": section(critical_unanswered(user)),
         "follow_ups": section(overdue_follow_ups(user, timezone.localdate(now))),
         "referrals": section(overdue_referrals(user, now)),
@@ -46,8 +54,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     require_case_staff(request.user)
     notifications = (
         open_notifications(request.user)
-        # Missed check-ins first: someone may have been detained.
-        .annotate(urgent=DbCase(When(kind=Kind.CHECKIN_MISSED, then=Value(0)), default=Value(1)))
+        # Missed check-ins and exposure warnings first: someone may have been
+        # detained, or may be found next.
+        .annotate(urgent=DbCase(When(kind__in=URGENT, then=Value(0)), default=Value(1)))
         .order_by("urgent", "-created_at", "-pk")[:200]
     )
     missed = missed_checkins_visible_to(request.user).only(

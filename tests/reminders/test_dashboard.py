@@ -9,20 +9,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake import services as intake_services
-from intake.models import CheckIn
+from intake.models import CheckIn, Transfer
 from referrals.models import Referral
 from reminders.dashboard import SHOWN
 from reminders.models import Kind, Notification
 from tests.conftest import ROLES
-from tests.factories import CaseFactory, NoteFactory, PartnerFactory, ReferralFactory
+from tests.factories import CaseFactory, NoteFactory, PartnerFactory, ReferralFactory, TeamFactory
+from tests.reminders.conftest import draft_sharing_handle, exposure, handled
 
 URL = reverse("reminders:dashboard")
 HOUR = timedelta(hours=1)
 # Session, user, second factor, teams; two per section (rows, count); the bell.
-MAX_QUERIES = 4 + 2 * 5 + 1
+# Every user has six sections; a coordinator two more (what waits for them).
+MAX_QUERIES = 4 + 2 * (6 + 2) + 1
 DAY = timedelta(days=1)
 EMPTY = {
     "missed": "No missed check-ins",
+    "exposures": "No exposure warning is open",
     "critical": "No critical case is waiting",
     "follow-ups": "No follow-up is overdue",
     "referrals": "No referral is overdue",
@@ -221,6 +224,11 @@ def every_kind_of_item(team, user, alias, partner, assignee=None):
     missed_checkin(case)
     late = referral(case, partner, "sent", ack_due_at=timezone.now() - HOUR)
     notify(user, case, key=f"referral_ack:{late.pk}", referral=late)
+    exposure(case)
+    draft_sharing_handle(case, partner, user)
+    # And a case of another team that asks this one to take it.
+    elsewhere = CaseFactory(team=TeamFactory(), alias=f"{alias}-asked")
+    Transfer.objects.create(case=elsewhere, from_team=elsewhere.team, to_team=team)
     return case, late
 
 
@@ -234,8 +242,9 @@ def test_the_outsider_never_sees_team_a(client, coordinator, outsider, team_a, t
     html = page(client, outsider)
     for marker in ("TeamA-Marker", theirs.reference, their_referral.reference):
         assert marker not in html
-    for name in ("missed", "critical", "follow-ups", "referrals", "reminders"):
+    for name in ("missed", "exposures", "critical", "follow-ups", "referrals", "reminders"):
         assert own.reference in section(html, name)
+    assert "TeamB-Marker-asked" not in html and "TeamA-Marker-asked" not in html
 
 
 def test_it_shows_the_alias_and_nothing_else_of_a_case(client, coordinator, team_a, partner_org):
@@ -270,7 +279,60 @@ def test_it_costs_the_same_for_one_item_per_section_as_for_thirty(
     for n in range(29):
         every_kind_of_item(team_a, coordinator, f"more-{n}", partner_org, assignee=caseworker)
     html = client.get(URL).content.decode()
-    for name in ("missed", "critical", "follow-ups", "referrals", "reminders"):
+    for name in ("missed", "exposures", "critical", "follow-ups", "referrals", "reminders"):
         assert '<span class="total due">30</span>' in section(html, name)
+    assert '<span class="total due">60</span>' in section(html, "waiting")  # 30 and 30
     assert queries(client) == one <= MAX_QUERIES
-    assert Referral.objects.count() == 30
+    assert Referral.objects.count() == 60  # a late one and a draft for each
+
+
+# What waits for a coordinator, and the exposure warnings
+
+
+def test_a_coordinator_sees_what_waits_for_them_and_a_caseworker_does_not(
+    client, caseworker, coordinator, team_a, team_b, outsider, partner_org
+):
+    case = CaseFactory(team=team_a, status="active", alias="Waiting-Alias")
+    draft = draft_sharing_handle(case, partner_org, caseworker)
+    asked = CaseFactory(team=team_b, alias="Asked-Alias", narrative="Asked-Narrative")
+    Transfer.objects.create(case=asked, from_team=team_b, to_team=team_a, requested_by=outsider)
+    html = section(page(client, coordinator), "waiting")
+    assert draft.reference in html and "Waiting-Alias" in html
+    assert reverse("referrals:referral_detail", args=[draft.reference]) in html
+    # The other team's case: its reference, who asks, where to answer; nothing of it else.
+    assert asked.reference in html and "outsider, Team B" in html
+    assert reverse("intake:transfer_requests") in html
+    assert "Asked-Alias" not in html and "Asked-Narrative" not in html
+    full = page(client, caseworker)
+    assert 'id="dash-waiting"' not in full and draft.reference not in full
+
+
+def test_nothing_waiting_is_said_plainly_to_a_coordinator(client, coordinator):
+    assert "No referral waits for your approval" in section(page(client, coordinator), "waiting")
+
+
+def test_an_approved_draft_and_an_answered_request_no_longer_wait(
+    client, caseworker, coordinator, team_a, team_b, outsider, partner_org
+):
+    draft = draft_sharing_handle(CaseFactory(team=team_a), partner_org, caseworker)
+    Referral.objects.filter(pk=draft.pk).update(approved_at=timezone.now())
+    asked = CaseFactory(team=team_b)
+    Transfer.objects.create(case=asked, from_team=team_b, to_team=team_a, accepted=False)
+    html = section(page(client, coordinator), "waiting")
+    assert draft.reference not in html and asked.reference not in html
+
+
+def test_exposure_warnings_come_right_after_missed_check_ins_until_handled(
+    client, caseworker, team_a, team_b
+):
+    warned = CaseFactory(team=team_a, alias="Warned-Heron", risk=4)
+    missed_checkin(CaseFactory(team=team_a, alias="Missed-Crane"))
+    warning = exposure(warned)
+    exposure(CaseFactory(team=team_b, alias="Other-Teams-Warned"))
+    html = page(client, caseworker)
+    order = [html.index(f'aria-labelledby="dash-{name}"') for name in ("missed", "exposures")]
+    assert order == sorted(order) and order[1] < html.index('aria-labelledby="dash-critical"')
+    assert "Warned-Heron" in section(html, "exposures")
+    assert "Other-Teams-Warned" not in html
+    handled(warning, caseworker)
+    assert "No exposure warning is open" in section(page(client, caseworker), "exposures")
