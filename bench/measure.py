@@ -42,6 +42,7 @@ from audit.services import record, verify_chain  # noqa: E402
 from intake.models import Case, Note  # noqa: E402
 from intake.selectors import cases_visible_to, team_ids  # noqa: E402
 from intake.status import ClosureReason, Status  # noqa: E402
+from ops.bench_data import NAMES  # noqa: E402
 from reminders import services as reminders  # noqa: E402
 from retention.models import RetentionPolicy  # noqa: E402
 
@@ -144,6 +145,85 @@ def measure_detail(client, user, requests: int) -> dict:
             str(fewest["n"]): count_queries(client, f"/cases/{fewest['case__reference']}/"),
             str(most["n"]): count_queries(client, f"/cases/{most['case__reference']}/"),
         },
+    }
+
+
+def search_queries(user, seed: int = 11) -> list[tuple[str, dict]]:
+    """What caseworkers type into the search box, one of each kind per case sampled.
+
+    Made from cases the user may see (their aliases and handles decrypted
+    here, untimed), so that every search finds what it looks for.
+    """
+    rng = random.Random(seed)
+    latin_of = {cyrillic: latin for latin, cyrillic in NAMES}
+    cyrillic_of = {latin: cyrillic for latin, cyrillic in NAMES}
+    visible = cases_visible_to(user).only("reference", "alias", "contact_handle", "status")
+    ids = rng.sample(sorted(visible.values_list("pk", flat=True)), 400)
+    sample = sorted(visible.filter(pk__in=ids), key=lambda case: case.pk)
+    phones = [c for c in sample if c.contact_handle.startswith("+7")]
+    handles = [c for c in sample if c.contact_handle.startswith("@")]
+    queries = []
+    for i in range(40):
+        case = sample[i]
+        name, number = case.alias.split()
+        other = cyrillic_of.get(name) or latin_of[name]  # the other alphabet's spelling
+        phone = rng.choice(phones).contact_handle  # "+7 9xx xxx-xx-xx"
+        handle = rng.choice(handles).contact_handle  # "@name_12345"
+        queries += [
+            ("alias word", {"q": name}),
+            ("two words", {"q": f"{name} {number}"}),
+            ("other alphabet", {"q": other}),
+            ("handle", {"q": handle.removeprefix("@")}),
+            ("phone", {"q": "8" + "".join(ch for ch in phone if ch.isdigit())[1:]}),
+            ("reference", {"q": case.reference}),
+            ("reference without dashes", {"q": case.reference.replace("-", "").lower()}),
+            ("word and filter", {"q": name, "status": case.status, "sort": "oldest"}),
+        ]
+    return queries
+
+
+def search_post(client, data: dict):
+    """POST the search as the page's script sends it (fetch, urlencoded): the results at once."""
+    body = urlencode({"sort": "risk", **data}, doseq=True)
+    return client.post(
+        "/cases/search/", body, content_type=FORM_ENCODED, headers={"X-Scripted-Submit": "1"}
+    )
+
+
+def searched(client, data: dict) -> tuple[int, float]:
+    """The rows the search's page lists, and how long it took."""
+    response, ms = timed(search_post, client, data)
+    if response.status_code != 200 or b"data-search-count" not in response.content:
+        raise SystemExit(f"search answered {response.status_code}: {response.content[:500]}")
+    return response.content.count(b'<td class="row-main">'), ms
+
+
+def measure_search(client, user, requests: int) -> dict:
+    queries = search_queries(user)
+    for _, data in queries[:8]:  # warm caches and connections
+        searched(client, data)
+    by_kind: dict[str, list[float]] = {}
+    samples = []
+    for i in range(requests):
+        kind, data = queries[i % len(queries)]
+        found, ms = searched(client, data)
+        if not found:
+            raise SystemExit(f"a {kind} search found nothing: the benchmark's data is wrong")
+        samples.append(ms)
+        by_kind.setdefault(kind, []).append(ms)
+    counts = {}
+    for kind, data in queries[:8]:
+        with CaptureQueriesContext(connection) as captured:
+            searched(client, data)
+        counts[kind] = len(captured.captured_queries)
+    stats = percentiles(samples)
+    return {
+        "search_p50_ms": stats["p50"],
+        "search_p95_ms": stats["p95"],
+        "search_requests": stats["n"],
+        "search_p95_ms_by_kind": {k: percentiles(v)["p95"] for k, v in by_kind.items()},
+        "search_queries": max(counts.values()),
+        "search_queries_by_kind": counts,
     }
 
 
@@ -324,6 +404,8 @@ def main():
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--intake", type=int, default=200)
     parser.add_argument("--purge", type=int, default=10000)
+    parser.add_argument("--only", help="these steps alone, comma-separated (e.g. search)")
+    parser.add_argument("--suffix", default="", help="added to every key (a second database)")
     args = parser.parse_args()
 
     backend = connection.vendor
@@ -335,6 +417,7 @@ def main():
         ("machine", measure_machine),
         ("list", lambda: measure_list(client, args.requests)),
         ("detail", lambda: measure_detail(client, caseworker, args.requests)),
+        ("search", lambda: measure_search(client, caseworker, args.requests)),
         ("plain twin", lambda: measure_plain_ratio(client, caseworker, args.requests)),
         ("intake", lambda: measure_intake(args.intake)),
         ("reminders", measure_reminders),
@@ -342,9 +425,16 @@ def main():
     ]
     if backend == "postgresql":
         steps.append(("audit append", measure_audit_append))
+    if args.only:
+        steps = [step for step in steps if step[0] in args.only.split(",")]
     for name, step in steps:
         print(f"  {backend}: {name}", file=sys.stderr, flush=True)
         result.update(step())
+    if args.suffix:
+        result = {
+            key if key == "backend" else f"{key}{args.suffix}": value
+            for key, value in result.items()
+        }
     BENCH_VAR.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w") as out:
         json.dump(result, out, indent=2)
