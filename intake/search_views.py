@@ -16,7 +16,7 @@ from audit.services import record
 from core.http import is_scripted
 from intake.filters import CaseFilter
 from intake.forms import SearchForm
-from intake.search import search_cases
+from intake.search import MAX_QUERY_LENGTH, search_cases
 from intake.selectors import cases_visible_to, require_case_staff
 from intake.views import list_context
 
@@ -77,7 +77,13 @@ def _answer(request: HttpRequest, posted: QueryDict) -> HttpResponse:
 
 
 def _hold(request: HttpRequest) -> None:
-    fields = {name: request.POST.getlist(name) for name in POSTED if name in request.POST}
+    # Cut to one character past what the form takes: enough for it to refuse
+    # too long a text, and a pasted book never lands in the session.
+    fields = {
+        name: [value[: MAX_QUERY_LENGTH + 1] for value in request.POST.getlist(name)[:5]]
+        for name in POSTED
+        if name in request.POST
+    }
     request.session[PENDING] = encrypt_str(json.dumps(fields)).decode()
 
 

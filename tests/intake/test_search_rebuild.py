@@ -139,3 +139,25 @@ def test_manage_py_checks_the_keys_before_it_runs():
     import manage
 
     assert "rebuild_search_index" not in manage.NO_DATA
+
+
+def test_the_migration_indexes_the_cases_recorded_before_search_existed(team_a, team_b):
+    import importlib
+
+    from django.apps import apps
+
+    from intake.search import tokens_for
+    from tests.factories import CaseFactory
+
+    migration = importlib.import_module("intake.migrations.0011_search_tokens_for_existing_cases")
+    old = [
+        CaseFactory(team=team_a, alias="Ruslan Magomedov"),
+        CaseFactory(team=team_b, alias="Юлия"),
+    ]
+    assert not SearchToken.objects.exists()  # the factory bypasses case_create
+    migration.index_existing_cases(apps, None)
+    migration.index_existing_cases(apps, None)  # a second run adds nothing twice
+    for case in old:
+        stored = set(SearchToken.objects.filter(case=case).values_list("token", flat=True))
+        assert stored == set(tokens_for(case.team_id, case.alias)) and stored
+    assert SearchToken.objects.count() == 3

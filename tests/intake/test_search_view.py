@@ -153,10 +153,11 @@ def test_text_with_nothing_searchable_in_it_is_refused_with_a_reason(desk, rusla
     assert "Nothing to search for in that" in response.content.decode()
 
 
+@pytest.mark.parametrize("send", [search, search_without_script], ids=["script", "no script"])
 @pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
-def test_hostile_input_gets_a_clear_answer_and_changes_nothing(desk, ruslan, value):
+def test_hostile_input_gets_a_clear_answer_and_changes_nothing(desk, ruslan, value, send):
     before = (Case.objects.count(), SearchToken.objects.count(), ruslan.alias)
-    response = search(desk, value)
+    response = send(desk, value)
     assert_safe(response)
     assert response.status_code in (200, 400)
     if response.status_code == 400 and b"\x00" not in value.encode():
@@ -237,6 +238,15 @@ def test_without_the_script_a_refused_search_says_why_at_the_top(desk, ruslan):
     content = response.content.decode()
     assert 'class="error-summary"' in content and "Not searched. Please correct this:" in content
     assert search_events() == []
+
+
+def test_a_huge_text_posted_without_the_script_is_held_cut_and_refused(desk, ruslan):
+    response = desk.post(reverse("intake:case_search"), {"q": "x" * 100_000})
+    assert response.status_code == 302
+    assert len(desk.session[PENDING]) < 2000  # ciphertext of 201 characters, not 100,000
+    page = desk.get(reverse("intake:case_search"))
+    assert page.status_code == 400
+    assert f"at most {MAX_QUERY_LENGTH} characters" in page.content.decode()
 
 
 def test_a_search_held_under_a_retired_key_is_dropped(desk, ruslan):
