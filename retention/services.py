@@ -29,8 +29,8 @@ from audit.models import Action
 from audit.services import record_many
 from evacuations.models import Plan, RetiredRouteCount, RetiredRouteDays
 from evacuations.status import PlanStatus
-from intake.models import Case, StatusChange
-from intake.status import Status
+from intake.models import Case, MergedReference, StatusChange
+from intake.status import ClosureReason, Status
 from referrals.models import Referral
 from referrals.services import release_reserved_places
 from retention import measures
@@ -57,8 +57,12 @@ class Expired:
 
 
 def closed_expired(now: datetime, policy: RetentionPolicy) -> QuerySet[Case]:
+    """Closed long enough, and not a duplicate merged into a case that lives: that one
+    goes with the case it was merged into (a MergedReference lives as long as that case)."""
     cutoff = now - timedelta(days=policy.closed_after_days)
-    return Case.objects.filter(status=Status.CLOSED, closed_at__lt=cutoff, legal_hold=False)
+    return Case.objects.filter(
+        status=Status.CLOSED, closed_at__lt=cutoff, legal_hold=False
+    ).exclude(reference__in=MergedReference.objects.values("reference"))
 
 
 def stale_expired(now: datetime, policy: RetentionPolicy) -> QuerySet[Case]:
@@ -192,19 +196,47 @@ PURGE_FIELDS = [
 ]
 
 
+def _merged_into(locked: list[Case]) -> list[Case]:
+    """The duplicates merged into these cases, locked: they live as long as the case kept.
+
+    Closed as duplicate only (a duplicate reopened stands alone again) and
+    never one on legal hold, which stays until the hold is lifted.
+    """
+    pks = [case.pk for case in locked]
+    return list(
+        Case.objects.filter(
+            status=Status.CLOSED,
+            closure_reason=ClosureReason.DUPLICATE,
+            legal_hold=False,
+            reference__in=MergedReference.objects.filter(case__in=pks).values("reference"),
+        )
+        .exclude(pk__in=pks)
+        .select_for_update()
+        .only(*PURGE_FIELDS)
+    )
+
+
 def _purge(cases: QuerySet[Case], *, reason: str, by: User | None = None, why: str = "") -> int:
-    """Delete these cases and everything hanging off them at once; keep only counts."""
+    """Delete these cases, the duplicates merged into them and everything hanging off
+    them at once; keep only counts. Returns how many cases went."""
     with transaction.atomic():
         locked = list(cases.filter(legal_hold=False).select_for_update().only(*PURGE_FIELDS))
         if not locked:
             return 0
+        merged = _merged_into(locked)
+        # A duplicate was counted live as a request of its own whose outcome is
+        # "duplicate" (stats/queries.py): it keeps that outcome, so the tables
+        # read the same after the purge, and a forgotten person counts once
+        # among the forgotten however many of their requests were merged.
         _add_counts(
             Counter(
                 key
                 for case in locked
                 for key in _counter_keys(case, case.closure_reason if reason == CLOSED else reason)
             )
+            + Counter(key for case in merged for key in _counter_keys(case, case.closure_reason))
         )
+        locked += merged
         _add_referral_and_milestone_counts(locked)
         _add_route_counts(locked)
         release_reserved_places(referrals=Referral.objects.filter(case__in=locked))
@@ -224,9 +256,10 @@ def _purge(cases: QuerySet[Case], *, reason: str, by: User | None = None, why: s
     return len(locked)
 
 
-def case_purge(*, case_id: int, reason: str, by: User | None = None, why: str = "") -> bool:
-    """Delete one case and everything hanging off it; keep only counts. False if skipped."""
-    return bool(_purge(Case.objects.filter(pk=case_id), reason=reason, by=by, why=why))
+def case_purge(*, case_id: int, reason: str, by: User | None = None, why: str = "") -> int:
+    """Delete one case, the duplicates merged into it and everything hanging off them;
+    keep only counts. Returns how many cases went: 0 if skipped."""
+    return _purge(Case.objects.filter(pk=case_id), reason=reason, by=by, why=why)
 
 
 def purge_expired(
