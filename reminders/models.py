@@ -19,8 +19,9 @@ class Kind(models.TextChoices):
 
 
 # Reminders of something that happened, not of a state that can end: they
-# stay until their user marks them done. Every other kind is closed by the
-# scan once its event is no longer due (reminders.services.close_ended).
+# stay until their user marks them done. Every other kind is removed by the
+# scan once its event is no longer due (reminders.services.close_ended), so
+# it is told again if it comes due again.
 ANNOUNCEMENTS = frozenset({Kind.REFERRAL_ANSWERED, Kind.TRANSFERRED_IN})
 CLOSE_WHEN_ENDED = frozenset(Kind) - ANNOUNCEMENTS
 # Someone may have been detained, or may be found next: listed first.
@@ -37,7 +38,8 @@ class Notification(models.Model):
 
     `key` names the due event (kind, object, due time): the unique
     constraint makes each reminder fire once, however often or however many
-    workers run the scan.
+    workers run the scan. A row marked done (`done_at`) is its user's "Done";
+    the scan removes the rows whose event ended rather than marking them.
     """
 
     user = models.ForeignKey(

@@ -4,6 +4,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -48,7 +49,13 @@ class Due:
 
 
 class Coordinators(dict):
-    """Each team's active coordinators (their ids), looked up once per scan."""
+    """Each team's active coordinators (their ids), and who is in which team, looked up
+    once per scan."""
+
+    @cached_property
+    def members(self) -> set[tuple[int, int]]:
+        """(user id, team id) of every team membership."""
+        return set(User.teams.through.objects.values_list("user_id", "team_id"))
 
     def __missing__(self, team_id: int) -> list[int]:
         found = list(
@@ -61,9 +68,15 @@ class Coordinators(dict):
 
 
 def recipients(due: Due, coordinators: Coordinators | None = None) -> list[int]:
-    """The assignee; the team's coordinators when nobody is assigned or it is urgent."""
+    """The assignee; the team's coordinators when nobody is assigned or it is urgent.
+
+    An assignee who has left the case's team counts as nobody: they may no
+    longer see the case, and the scan would remove each reminder it wrote
+    them (close_ended) only to write it again on the next.
+    """
     coordinators = Coordinators() if coordinators is None else coordinators
-    people = [due.assignee_id] if due.assignee_id else []
+    assignee = due.assignee_id
+    people = [assignee] if assignee and (assignee, due.team_id) in coordinators.members else []
     if due.to_coordinators or not people:
         people += [pk for pk in coordinators[due.team_id] if pk not in people]
     return [pk for pk in people if pk != due.not_to]
@@ -248,8 +261,8 @@ def _insert(rows: list[Notification]) -> int:
     return written
 
 
-def notify(due: Due) -> int:
-    return _insert(_rows(due))
+def notify(due: Due, coordinators: Coordinators | None = None) -> int:
+    return _insert(_rows(due, coordinators))
 
 
 def escalate_missed_checkins(now) -> int:
@@ -258,6 +271,7 @@ def escalate_missed_checkins(now) -> int:
     Returns the number of reminders this call wrote.
     """
     written = 0
+    coordinators = Coordinators()
     missed = CheckIn.objects.missed(now).filter(escalated_at__isnull=True)
     for pk in missed.values_list("pk", flat=True):
         with transaction.atomic():
@@ -269,12 +283,12 @@ def escalate_missed_checkins(now) -> int:
                 )
                 assignee = _active(assignee, active)
                 due = Due(Kind.CHECKIN_MISSED, f"checkin:{pk}", case, team, assignee, None, True)
-                written += notify(due)
+                written += notify(due, coordinators)
     return written
 
 
 def scan(now=None) -> int:
-    """Create every reminder that is due now and close those whose cause has ended.
+    """Create every reminder that is due now and remove those whose cause has ended.
 
     Returns how many this scan created; another scan running at the same
     time is not counted: each logs its own.
@@ -284,6 +298,8 @@ def scan(now=None) -> int:
     written = escalate_missed_checkins(now)
     coordinators = Coordinators()
     # Most due events were told of on an earlier scan: skip them before writing.
+    # What this holds is still due or marked done by its user: the reminders
+    # whose cause ended are gone (close_ended), so an event due again is told again.
     told = set(Notification.objects.values_list("user_id", "key"))
     due_keys: set[str] = set()
     rows: list[Notification] = []
@@ -306,14 +322,14 @@ def scan(now=None) -> int:
                 written += _insert(rows)
                 rows = []
     written += _insert(rows)
-    closed = close_ended(due_keys, before=started)
+    closed = close_ended(due_keys, before=started, members=coordinators.members)
     if closed:
-        log.info("reminders: %d closed", closed)
+        log.info("reminders: %d closed (removed, their cause ended)", closed)
     return written
 
 
-def close_ended(due_keys: set[str], *, before) -> int:
-    """Mark done the open reminders whose cause has ended; return how many.
+def close_ended(due_keys: set[str], *, before, members: set[tuple[int, int]] | None = None) -> int:
+    """Remove the open reminders whose cause has ended; return how many.
 
     Ended: a reminder of a kind that stands for a state (CLOSE_WHEN_ENDED)
     whose event no scan finds due any more; or one about a case its user may
@@ -322,8 +338,18 @@ def close_ended(due_keys: set[str], *, before) -> int:
     their e-mail. Only reminders written before this scan began: one that
     another scan wrote meanwhile may be for an event this scan read too
     early to see.
+
+    Removed, not marked done: the unique (user, key) would keep a done row
+    standing for its event forever, and an event can come due again under
+    the same key (a risk lowered before anyone answered, then its later
+    deadline passing; shared fields changed and changed back; a follow-up
+    date moved away and back). Then the next scan tells it again, as a new
+    reminder, e-mailed anew. A reminder its user marked done is never
+    removed: what they dismissed does not come back. Two scans at once may
+    both choose a row; the delete is conditional and one of them removes it.
     """
-    members = set(User.teams.through.objects.values_list("user_id", "team_id"))
+    if members is None:
+        members = set(User.teams.through.objects.values_list("user_id", "team_id"))
     standing = (
         Notification.objects.open()
         .filter(created_at__lt=before)
@@ -337,9 +363,10 @@ def close_ended(due_keys: set[str], *, before) -> int:
     ]
     closed = 0
     for start in range(0, len(ended), INSERT_BATCH):
-        # Conditional: one marked done meanwhile (by its user, by another scan) stays as it is.
+        # Conditional, in one statement (a fast delete: no row refers to a
+        # reminder, no signal listens): one its user marked done meanwhile stays.
         batch = Notification.objects.open().filter(pk__in=ended[start : start + INSERT_BATCH])
-        closed += batch.update(done_at=timezone.now())
+        closed += batch.delete()[0]
     return closed
 
 

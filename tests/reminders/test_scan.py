@@ -75,7 +75,9 @@ def test_a_moved_follow_up_is_a_new_event(db, team_a, coordinator):
     Case.objects.filter(pk=case.pk).update(follow_up_on=today)
     services.scan()
     services.scan()
-    assert Notification.objects.filter(kind="follow_up").count() == 2
+    # The earlier date's reminder is gone with its cause (reminders.services.close_ended).
+    standing = Notification.objects.values_list("key", flat=True)
+    assert list(standing) == [f"follow_up:{case.pk}:{today}"]
 
 
 def test_a_closed_case_has_no_follow_up_reminder(db, team_a, coordinator):
@@ -274,6 +276,23 @@ def test_two_workers_scanning_at_once_make_each_reminder_once(team_a, coordinato
     assert Notification.objects.filter(kind="checkin_missed").count() == 1
     # Each scan reports what it wrote itself: together, every reminder once.
     assert sum(outcomes) == Notification.objects.count()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_closing_and_telling_again_at_once(team_a, coordinator):
+    """Both choose the same ended reminders: each goes once, and, due again, comes back once."""
+    today = timezone.localdate()
+    cases = [CaseFactory(team=team_a, status="active", follow_up_on=today) for _ in range(5)]
+    services.scan()
+    Case.objects.update(follow_up_on=today + timedelta(days=1))
+    outcomes = run_at_once(services.scan)
+    assert outcomes == [0, 0]
+    assert not Notification.objects.exists()
+    Case.objects.update(follow_up_on=today)
+    outcomes = run_at_once(services.scan)
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert sum(outcomes) == Notification.objects.open().count() == len(cases)
 
 
 def test_a_scan_counts_only_the_reminders_it_wrote(db, team_a, coordinator, monkeypatch):

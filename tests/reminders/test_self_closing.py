@@ -1,5 +1,6 @@
-"""A reminder whose cause has ended closes itself on the next scan; an announcement
-stays until its user marks it done; a reminder another scan just wrote is never closed."""
+"""A reminder whose cause has ended closes itself on the next scan (it is removed, so
+the same event, due again, is told again); an announcement stays until its user marks
+it done; a reminder another scan just wrote is never closed."""
 
 from datetime import timedelta
 
@@ -27,6 +28,10 @@ def reminders_of(kind) -> list[tuple[str, bool]]:
     return [(key, done is None) for key, done in rows.values_list("key", "done_at")]
 
 
+def open_keys_of(kind) -> list[str]:
+    return list(Notification.objects.open().filter(kind=kind).values_list("key", flat=True))
+
+
 def open_count(kind) -> int:
     return Notification.objects.open().filter(kind=kind).count()
 
@@ -44,7 +49,7 @@ class TestWhenTheCauseEnds:
         assert open_count(Kind.FIRST_RESPONSE) == 1
         intake_services.note_add(case=case, body="Called back.", by=caseworker)
         services.scan()
-        assert reminders_of(Kind.FIRST_RESPONSE) == [(f"first_response:{case.pk}", False)]
+        assert reminders_of(Kind.FIRST_RESPONSE) == []
 
     @pytest.mark.parametrize("change", ["moved", "cleared", "case closed"])
     def test_a_follow_up_moved_cleared_or_closed(self, team_a, coordinator, caseworker, change):
@@ -60,7 +65,7 @@ class TestWhenTheCauseEnds:
                 case=case, to="closed", closure_reason="stable", by=caseworker
             )
         services.scan()
-        assert reminders_of(Kind.FOLLOW_UP) == [(f"follow_up:{case.pk}:{today - DAY}", False)]
+        assert reminders_of(Kind.FOLLOW_UP) == []
 
     def test_a_follow_up_moved_to_another_past_day_is_a_new_reminder(self, team_a, coordinator):
         today = timezone.localdate()
@@ -68,7 +73,7 @@ class TestWhenTheCauseEnds:
         services.scan()
         Case.objects.filter(pk=case.pk).update(follow_up_on=today - DAY)
         services.scan()
-        assert [still for _key, still in reminders_of(Kind.FOLLOW_UP)] == [False, True]
+        assert reminders_of(Kind.FOLLOW_UP) == [(f"follow_up:{case.pk}:{today - DAY}", True)]
 
     @pytest.mark.parametrize("answer", ["acknowledged", "declined", "withdrawn"])
     def test_a_late_referral_answered_or_withdrawn(
@@ -82,8 +87,7 @@ class TestWhenTheCauseEnds:
         by = caseworker if answer == "withdrawn" else partner
         referral_move(referral=referral, to=answer, by=by, note="No place left.")
         services.scan()
-        assert open_count(Kind.REFERRAL_UNACKNOWLEDGED) == 0
-        assert Notification.objects.filter(kind=Kind.REFERRAL_UNACKNOWLEDGED).count() == 1
+        assert reminders_of(Kind.REFERRAL_UNACKNOWLEDGED) == []
 
     def test_a_late_referral_completed(self, team_a, coordinator, caseworker, partner, partner_org):
         referral = ReferralFactory(
@@ -98,7 +102,7 @@ class TestWhenTheCauseEnds:
         assert open_count(Kind.REFERRAL_UNCOMPLETED) == 1
         referral_move(referral=referral, to="completed", by=partner)
         services.scan()
-        assert open_count(Kind.REFERRAL_UNCOMPLETED) == 0
+        assert reminders_of(Kind.REFERRAL_UNCOMPLETED) == []
 
     def test_a_missed_check_in_heard_from(self, team_a, coordinator, caseworker):
         case = active_case(team_a, assignee=caseworker)
@@ -111,8 +115,7 @@ class TestWhenTheCauseEnds:
         assert open_count(Kind.CHECKIN_MISSED) == 2  # the assignee and the coordinator
         intake_services.checkin_heard(checkin=checkin, by=caseworker)
         services.scan()
-        assert open_count(Kind.CHECKIN_MISSED) == 0
-        assert Notification.objects.filter(kind=Kind.CHECKIN_MISSED).count() == 2
+        assert reminders_of(Kind.CHECKIN_MISSED) == []
 
     @pytest.mark.parametrize("end", ["approved", "withdrawn"])
     def test_an_approval_given_or_the_draft_withdrawn(
@@ -126,7 +129,7 @@ class TestWhenTheCauseEnds:
         else:
             referral_move(referral=draft, to="withdrawn", by=caseworker)
         services.scan()
-        assert reminders_of(Kind.APPROVAL) == [(Notification.objects.get().key, False)]
+        assert reminders_of(Kind.APPROVAL) == []
 
     @pytest.mark.parametrize("cause", [Cause.LINKED, Cause.ELSEWHERE])
     def test_an_exposure_handled(self, team_a, coordinator, caseworker, cause):
@@ -135,7 +138,7 @@ class TestWhenTheCauseEnds:
         assert Notification.objects.open().count() == 1
         handled(warning, caseworker)
         services.scan()
-        assert Notification.objects.open().count() == 0
+        assert not Notification.objects.exists()
 
     @pytest.mark.parametrize("decision", ["accepted", "refused", "withdrawn"])
     def test_a_transfer_request_decided(
@@ -152,7 +155,7 @@ class TestWhenTheCauseEnds:
         else:
             transfers.transfer_withdraw(transfer=request, by=coordinator)
         services.scan()
-        assert reminders_of(Kind.TRANSFER_REQUESTED) == [(f"transfer:{request.pk}", False)]
+        assert reminders_of(Kind.TRANSFER_REQUESTED) == []
 
     def test_one_marked_done_by_its_user_keeps_the_time_they_did(
         self, team_a, coordinator, caseworker
@@ -165,6 +168,80 @@ class TestWhenTheCauseEnds:
         intake_services.case_set_follow_up(case=case, on=None, by=caseworker)
         services.scan()
         assert Notification.objects.get().done_at == then
+
+
+class TestWhenTheCauseReturns:
+    """A reminder the scan closed is gone: its event, due again, is told again."""
+
+    def test_a_first_response_whose_risk_was_lowered_is_due_at_the_lower_deadline(
+        self, team_a, coordinator
+    ):
+        case = CaseFactory(team=team_a, risk=4)
+        Case.objects.filter(pk=case.pk).update(created_at=timezone.now() - 2 * HOUR)
+        services.scan()
+        assert open_count(Kind.FIRST_RESPONSE) == 1
+        Case.objects.filter(pk=case.pk).update(risk=3)  # lowered before anyone answered
+        services.scan()
+        assert open_count(Kind.FIRST_RESPONSE) == 0
+        # The high-risk deadline passes and the person still waits.
+        services.scan(now=timezone.now() + 24 * HOUR)
+        assert open_keys_of(Kind.FIRST_RESPONSE) == [f"first_response:{case.pk}"]
+
+    def test_an_approval_whose_shared_fields_go_back(
+        self, team_a, coordinator, caseworker, partner_org
+    ):
+        draft = draft_sharing_handle(active_case(team_a), partner_org, caseworker)
+        first = list(draft.shared_fields)
+        services.scan()
+        for shared in (first + ["region"], first):
+            Referral.objects.filter(pk=draft.pk).update(shared_fields=shared)
+            services.scan()
+        assert open_keys_of(Kind.APPROVAL) == [f"approval:{draft.pk}:alias.contact_handle"]
+
+    def test_a_follow_up_moved_away_and_back(self, team_a, coordinator, caseworker):
+        today = timezone.localdate()
+        case = active_case(team_a, follow_up_on=today - DAY)
+        services.scan()
+        for on in (today + DAY, today - DAY):
+            intake_services.case_set_follow_up(case=case, on=on, by=caseworker)
+            services.scan()
+        assert open_keys_of(Kind.FOLLOW_UP) == [f"follow_up:{case.pk}:{today - DAY}"]
+
+    def test_cross_team_warnings_switched_off_and_on(self, team_b, outsider, settings):
+        warning = exposure(active_case(team_b), Cause.ELSEWHERE)
+        services.scan()
+        settings.CROSS_TEAM_EXPOSURE_WARNINGS = False
+        services.scan()
+        assert open_count(Kind.EXPOSURE_ELSEWHERE) == 0
+        settings.CROSS_TEAM_EXPOSURE_WARNINGS = True
+        services.scan()
+        assert open_keys_of(Kind.EXPOSURE_ELSEWHERE) == [f"exposure:{warning.pk}"]
+
+    def test_one_its_user_marked_done_is_not_told_again(self, team_a, coordinator, caseworker):
+        today = timezone.localdate()
+        case = active_case(team_a, follow_up_on=today - DAY)
+        services.scan()
+        (reminder,) = Notification.objects.all()
+        assert services.mark_done(user=coordinator, notification_id=reminder.pk)
+        for on in (today + DAY, today - DAY):
+            intake_services.case_set_follow_up(case=case, on=on, by=caseworker)
+            services.scan()
+        assert reminders_of(Kind.FOLLOW_UP) == [(reminder.key, False)]
+
+    def test_told_again_is_e_mailed_again(self, team_a, coordinator, caseworker, settings):
+        coordinator.email = "coordinator@example.org"
+        coordinator.save()
+        today = timezone.localdate()
+        case = active_case(team_a, follow_up_on=today - DAY)
+        services.scan()
+        assert services.send_digests() == 1
+        intake_services.case_set_follow_up(case=case, on=today + DAY, by=caseworker)
+        services.scan()
+        assert services.send_digests() == 0
+        intake_services.case_set_follow_up(case=case, on=today - DAY, by=caseworker)
+        services.scan()
+        assert services.send_digests() == 1
+        assert services.send_digests() == 0
 
 
 class TestWhatStays:
@@ -218,6 +295,22 @@ class TestTheRace:
         key = f"follow_up:{late.pk}:{late.follow_up_on}"
         services.notify(services.Due(Kind.FOLLOW_UP, key, late.pk, team_a.pk, None))
         assert services.close_ended(set(), before=timezone.now()) == 1
+        assert reminders_of(Kind.FOLLOW_UP) == []
+
+    def test_one_its_user_marks_done_while_the_scan_closes_it_stays_done(self, team_a, coordinator):
+        """The removal is conditional: "Done" between choosing a row and removing it wins."""
+        active_case(team_a, follow_up_on=timezone.localdate() - DAY)
+        services.scan()
+        (reminder,) = Notification.objects.all()
+
+        class NothingDueAndMarkedDoneMeanwhile(set):
+            def __contains__(self, key):
+                services.mark_done(user=coordinator, notification_id=reminder.pk)
+                return False
+
+        due_keys = NothingDueAndMarkedDoneMeanwhile()
+        assert services.close_ended(due_keys, before=timezone.now()) == 0
+        assert reminders_of(Kind.FOLLOW_UP) == [(reminder.key, False)]
 
     def test_a_reminder_about_a_case_its_user_no_longer_sees_is_closed(
         self, team_a, team_b, coordinator, caseworker
@@ -228,4 +321,19 @@ class TestTheRace:
         services.scan()
         caseworker.teams.set([team_b])  # moved to another team
         services.scan()
-        assert list(Notification.objects.open().values_list("key", flat=True)) == ["about:none"]
+        assert list(caseworker.notifications.values_list("key", flat=True)) == ["about:none"]
+
+    def test_an_assignee_who_left_the_team_is_not_told_again_and_again(
+        self, team_a, team_b, coordinator, caseworker
+    ):
+        """Else each scan would remove what the one before wrote, and each new row be e-mailed."""
+        today = timezone.localdate()
+        case = active_case(team_a, follow_up_on=today - DAY, assignee=caseworker)
+        services.scan()
+        caseworker.teams.set([team_b])
+        for _ in range(3):
+            services.scan()
+        assert not caseworker.notifications.exists()
+        # Nobody who may see the case is assigned: its coordinators are told instead.
+        key = f"follow_up:{case.pk}:{today - DAY}"
+        assert list(coordinator.notifications.open().values_list("key", flat=True)) == [key]
