@@ -461,6 +461,16 @@ class MergedReference(models.Model):
         return self.reference
 
 
+# A transfer still waiting for the other team: the one rule for `open()`, `is_open`
+# and the one-open-request constraint.
+TRANSFER_OPEN = models.Q(accepted__isnull=True)
+
+
+class TransferQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(TRANSFER_OPEN)
+
+
 class Transfer(models.Model):
     """A case moving to another team: done at once, or asked of that team's coordinators."""
 
@@ -493,6 +503,8 @@ class Transfer(models.Model):
     # None while it waits; True once the case moved; False if refused or withdrawn.
     accepted = models.BooleanField(_("accepted"), null=True, blank=True)
 
+    objects = TransferQuerySet.as_manager()
+
     class Meta:
         ordering = ["requested_at"]
         verbose_name = _("transfer")
@@ -501,7 +513,7 @@ class Transfer(models.Model):
             # One open request per case: two would race to move it.
             models.UniqueConstraint(
                 fields=["case"],
-                condition=models.Q(accepted__isnull=True),
+                condition=TRANSFER_OPEN,
                 name="transfer_one_open_per_case",
             ),
             models.CheckConstraint(

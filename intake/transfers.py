@@ -59,7 +59,8 @@ def transfers_waiting_for(user: User) -> QuerySet[Transfer]:
     if not user.coordinates:
         return Transfer.objects.none()
     return (
-        Transfer.objects.filter(accepted__isnull=True, to_team__in=team_ids(user))
+        Transfer.objects.open()
+        .filter(to_team__in=team_ids(user))
         .select_related("case", "from_team", "to_team", "requested_by")
         .only(*REQUEST_COLUMNS)
         .order_by("requested_at", "pk")
@@ -71,7 +72,8 @@ def transfers_asked_by(user: User) -> QuerySet[Transfer]:
     if not user.coordinates:
         return Transfer.objects.none()
     return (
-        Transfer.objects.filter(accepted__isnull=True, from_team__in=team_ids(user))
+        Transfer.objects.open()
+        .filter(from_team__in=team_ids(user))
         .select_related("case", "from_team", "to_team", "requested_by")
         .only(*REQUEST_COLUMNS)
         .order_by("requested_at", "pk")
@@ -130,7 +132,7 @@ def _lock(case: Case) -> int:
 
 def open_request(case: Case) -> Transfer | None:
     """The case's request still waiting for an answer, if any (one at most: a constraint)."""
-    return Transfer.objects.filter(case=case, accepted__isnull=True).first()
+    return Transfer.objects.open().filter(case=case).first()
 
 
 def has_coordinators(team: Team) -> bool:
@@ -177,8 +179,10 @@ def case_transfer(*, case: Case, to_team: Team, by: User) -> Transfer:
 def _decide(transfer: Transfer, by: User, *, accepted: bool) -> bool:
     """Claim the open request for one decision; False if it was decided meanwhile."""
     now = timezone.now()
-    claimed = Transfer.objects.filter(pk=transfer.pk, accepted__isnull=True).update(
-        accepted=accepted, decided_by=by, decided_at=now
+    claimed = (
+        Transfer.objects.open()
+        .filter(pk=transfer.pk)
+        .update(accepted=accepted, decided_by=by, decided_at=now)
     )
     transfer.accepted, transfer.decided_by, transfer.decided_at = accepted, by, now
     return bool(claimed)
@@ -207,7 +211,7 @@ def _locked_open(transfer: Transfer) -> Case:
     case = Case.objects.get(pk=transfer.case_id)
     if _lock(case) != transfer.from_team_id:
         raise TransferError(_("The case moved to another team meanwhile."))
-    if not Transfer.objects.filter(pk=transfer.pk, accepted__isnull=True).exists():
+    if not Transfer.objects.open().filter(pk=transfer.pk).exists():
         raise TransferError(_("This request was answered or withdrawn meanwhile."))
     return case
 

@@ -213,9 +213,7 @@ def transfers_due(now) -> Iterable[Due]:
     A request names no case to its recipients: they may not see it before
     accepting, so its reminder leads to the list of requests instead.
     """
-    for pk, to_team in Transfer.objects.filter(accepted__isnull=True).values_list(
-        "pk", "to_team_id"
-    ):
+    for pk, to_team in Transfer.objects.open().values_list("pk", "to_team_id"):
         yield Due(Kind.TRANSFER_REQUESTED, f"transfer:{pk}", None, to_team, None, None, True)
     moved = Transfer.objects.filter(accepted=True, decided_at__gte=now - ANNOUNCE_WITHIN)
     for pk, case, to_team, by in moved.values_list("pk", "case_id", "to_team_id", "decided_by_id"):
