@@ -192,6 +192,16 @@ def overdue_condition(now: datetime | None = None) -> Q:
     return reduce(operator.or_, (late_in(status, now) for status in deadlines(now)))
 
 
+# Sharing this field needs a coordinator's approval, given for one set of fields.
+NEEDS_APPROVAL_FOR = SharedField.CONTACT_HANDLE
+
+
+def needs_approval_condition() -> Q:
+    """`Referral.needs_approval`, as a condition (for `filter()` or a `When`)."""
+    shares = ChoiceListField.contains(NEEDS_APPROVAL_FOR)
+    return Q(approved_at__isnull=True, shared_fields__contains=shares)
+
+
 class ReferralQuerySet(models.QuerySet):
     def unacknowledged_late(self, now: datetime | None = None):
         """Sent and not acknowledged by the partner's deadline."""
@@ -209,10 +219,9 @@ class ReferralQuerySet(models.QuerySet):
 
         A draft on a closed case cannot be sent (`_check_sendable`): nobody waits on it.
         """
-        handle = ChoiceListField.contains(SharedField.CONTACT_HANDLE)
-        return self.filter(
-            status=ReferralStatus.DRAFT, approved_at__isnull=True, shared_fields__contains=handle
-        ).exclude(case__status=CaseStatus.CLOSED)
+        return self.filter(needs_approval_condition(), status=ReferralStatus.DRAFT).exclude(
+            case__status=CaseStatus.CLOSED
+        )
 
 
 class Referral(models.Model):
@@ -312,7 +321,8 @@ class Referral(models.Model):
 
     @property
     def needs_approval(self) -> bool:
-        return self.shares_contact_handle and self.approved_at is None
+        """What `needs_approval_condition()` says of this row, without a query."""
+        return NEEDS_APPROVAL_FOR in self.shared_fields and self.approved_at is None
 
     @property
     def can_withdraw(self) -> bool:
