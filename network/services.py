@@ -114,9 +114,12 @@ def link_add(*, case: Case, other: Case, kind: str, by: User) -> CaseLink:
             pk__in=[case.pk, other.pk], device_compromised_at__isnull=False
         ).values_list("pk", flat=True)
     )
+    elsewhere = []
     for source, target in ((case, other), (other, case)):
         if source.pk in seized:
-            _warn([target], source=source, cause=Cause.LINKED, by=by)
+            elsewhere += _warn_linked([target], source=source, by=by)[1]
+    if elsewhere:
+        _hand_elsewhere(elsewhere)
     return link
 
 
@@ -194,6 +197,44 @@ def _warn(cases: list[Case], *, source: Case | None, cause: str, by: User | None
     return new
 
 
+def _warn_linked(cases: list[Case], *, source: Case, by: User) -> tuple[list[Case], list[int]]:
+    """Warn the linked cases of the actor's teams, naming the source; return them, and the
+    ids of the others, which get another team's "check this case" (`_hand_elsewhere`)."""
+    own = set(team_ids(by))
+    mine = [case for case in cases if case.team_id in own]
+    _warn(mine, source=source, cause=Cause.LINKED, by=by)
+    return mine, [case.pk for case in cases if case.team_id not in own]
+
+
+def _hand_elsewhere(case_ids: list[int]) -> None:
+    """Hand other teams' cases to the task that warns them, once this transaction commits.
+
+    Ids only, and always a task (an empty list too): a request that matched
+    another team's case does the same work, and takes the same time, as one
+    that did not, so nobody can time whether another team knows a handle.
+    """
+    from network import tasks  # tasks call these services: imported when needed
+
+    ids = sorted(set(case_ids)) if settings.CROSS_TEAM_EXPOSURE_WARNINGS else []
+    # robust: with the broker down the marking (committed) still stands and
+    # the page answers; the failure is logged, with no case data but ids.
+    transaction.on_commit(lambda: tasks.warn_elsewhere.delay(ids), robust=True)
+
+
+def warn_elsewhere(case_ids: list[int]) -> int:
+    """Another team's warning on these cases: "check this case", naming no source and no
+    author (their coordinators hear of it through their reminders). Returns how many are new.
+
+    Run by network.tasks.warn_elsewhere; nothing if the organisation turned
+    cross-team warnings off (`CROSS_TEAM_EXPOSURE_WARNINGS`) meanwhile.
+    """
+    if not settings.CROSS_TEAM_EXPOSURE_WARNINGS or not case_ids:
+        return 0
+    with transaction.atomic():
+        cases = list(Case.objects.filter(pk__in=case_ids).only(*_WARN_FIELDS))
+        return len(_warn(cases, source=None, cause=Cause.ELSEWHERE, by=None))
+
+
 def contact_indexes(text: str) -> set[str]:
     """The blind indexes of a pasted contact list: one handle or number a line.
 
@@ -216,7 +257,8 @@ def device_mark_compromised(*, case: Case, by: User, contacts: str = "") -> Warn
 
     Linked cases are warned when the marking is new (a phone taken again after
     a new channel was confirmed warns again). The user learns how many cases
-    of their own teams were warned; of other teams, nothing, not even a count.
+    of their own teams were warned; of other teams, nothing, not even a count:
+    those are found here and warned by a task, handed their ids alone.
     """
     if not by.works_cases:
         raise PermissionDenied
@@ -230,11 +272,10 @@ def device_mark_compromised(*, case: Case, by: User, contacts: str = "") -> Warn
     newly = marked_at is None
     intake_services.case_mark_compromised(case=case, by=by)
     own = set(team_ids(by))
-    warned_linked = []
+    warned_linked, elsewhere = [], []
     if newly:
         linked = list(Case.objects.filter(pk__in=linked_case_ids(case)).only(*_WARN_FIELDS))
-        _warn(linked, source=case, cause=Cause.LINKED, by=by)
-        warned_linked = [c for c in linked if c.team_id in own]
+        warned_linked, elsewhere = _warn_linked(linked, source=case, by=by)
     indexes = contact_indexes(contacts)
     matched = []
     if indexes:
@@ -245,16 +286,18 @@ def device_mark_compromised(*, case: Case, by: User, contacts: str = "") -> Warn
             .only(*_WARN_FIELDS)
         )
         _warn(matched, source=case, cause=Cause.CONTACTS, by=by)
-        if settings.CROSS_TEAM_EXPOSURE_WARNINGS:
-            elsewhere = (
-                Case.objects.filter(handle_index__in=indexes)
-                .exclude(team__in=own)
-                .only(*_WARN_FIELDS)
-            )
-            _warn(list(elsewhere), source=None, cause=Cause.ELSEWHERE, by=by)
+        # The same query whatever it finds and whatever the setting: what
+        # differs is only the list of ids the task is handed.
+        elsewhere += (
+            Case.objects.filter(handle_index__in=indexes)
+            .exclude(team__in=own)
+            .exclude(pk=case.pk)
+            .values_list("pk", flat=True)
+        )
         # How many lines were checked and how many of the user's cases matched:
         # for the trail, which names no handle and nothing of other teams.
         _audit(case, by, contacts_checked=len(indexes), warned=len(matched))
+    _hand_elsewhere(elsewhere)
     return Warned(linked=len(warned_linked), contacts=len(matched))
 
 
@@ -450,4 +493,6 @@ def _carry_seizure(duplicate, survivor, new_links: set[int], own_links: set[int]
     else:
         return
     cases = list(Case.objects.filter(pk__in=to_warn).only(*_WARN_FIELDS))
-    _warn(cases, source=survivor, cause=Cause.LINKED, by=by)
+    elsewhere = _warn_linked(cases, source=survivor, by=by)[1]
+    if elsewhere:
+        _hand_elsewhere(elsewhere)

@@ -32,3 +32,13 @@ def make_link(a, b, kind=LinkKind.FAMILY):
     """A link as the database keeps it: lower primary key first."""
     first, second = sorted((a, b), key=lambda case: case.pk)
     return CaseLink.objects.create(first=first, second=second, kind=kind)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks, monkeypatch):
+    """`with committed(): ...` runs what the code inside hands the tasks once it commits,
+    as a worker would (another team's warnings are written by network.tasks)."""
+    from network import tasks
+
+    monkeypatch.setattr(tasks.warn_elsewhere, "delay", tasks.warn_elsewhere.run)
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -125,9 +125,12 @@ def test_the_warning_is_at_the_top_of_the_linked_case_page(worker, case, other):
     assert 'name="how"' in text
 
 
-def test_the_timeline_says_why_the_case_was_warned(client, outsider, worker, case, other, foreign):
+def test_the_timeline_says_why_the_case_was_warned(
+    client, outsider, worker, case, other, foreign, committed
+):
     make_link(case, other)
-    mark(worker, case, foreign.contact_handle)
+    with committed():
+        mark(worker, case, foreign.contact_handle)
     assert "Warned: A linked person&#x27;s phone was taken" in page(worker, other)
     client.force_login(outsider)
     text = page(client, foreign)
@@ -147,14 +150,16 @@ def test_a_source_of_a_team_the_reader_is_not_in_is_not_named(
     assert foreign.reference not in text and "Marker-Foreign" not in text
 
 
-def test_staff_of_another_team_are_not_named_on_the_warned_case(team_b, case, foreign):
+def test_staff_of_another_team_are_not_named_on_the_warned_case(team_b, case, foreign, committed):
     # A link across teams (made by someone in both); the phone is marked by
-    # someone of team B only, whom team A's readers must not learn of.
+    # someone of team B only, whom team A's readers must not learn of: team A
+    # gets another team's "check this case" (tests/network/test_exposure_task.py).
     make_link(foreign, case)
     theirs = UserFactory(username="b-only", role=Role.CASEWORKER, teams=[team_b])
-    services.device_mark_compromised(case=foreign, by=theirs)
+    with committed():
+        services.device_mark_compromised(case=foreign, by=theirs)
     exposure = Exposure.objects.get(case=case)
-    assert exposure.created_by is None
+    assert exposure.created_by is None and exposure.source is None
     assert CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.EXPOSED).by is None
     assert CaseEvent.objects.get(case=foreign, kind=CaseEvent.Kind.DEVICE_COMPROMISED).by == theirs
 
@@ -187,10 +192,11 @@ def test_the_seized_phones_own_case_is_not_warned_by_its_own_handle(worker, case
 
 
 def test_other_teams_cases_get_a_warning_that_names_nothing(
-    worker, caseworker, case, foreign, settings
+    worker, caseworker, case, foreign, settings, committed
 ):
     settings.CROSS_TEAM_EXPOSURE_WARNINGS = True
-    response = mark(worker, case, foreign.contact_handle)
+    with committed():
+        response = mark(worker, case, foreign.contact_handle)
     exposure = Exposure.objects.get()
     assert (exposure.case, exposure.cause) == (foreign, Cause.ELSEWHERE)
     assert exposure.source is None and exposure.created_by is None
@@ -205,13 +211,14 @@ def test_other_teams_cases_get_a_warning_that_names_nothing(
 
 
 def test_the_user_learns_the_same_whether_another_team_matched_or_not(
-    client, team_a, case, foreign, settings
+    client, team_a, case, foreign, settings, committed
 ):
     settings.CROSS_TEAM_EXPOSURE_WARNINGS = True
     one = UserFactory(role=Role.CASEWORKER, teams=[team_a])
     client.force_login(one)
     second = CaseFactory(team=team_a)
-    matched = mark(client, case, foreign.contact_handle, follow=True)
+    with committed():
+        matched = mark(client, case, foreign.contact_handle, follow=True)
     unmatched = mark(client, second, "@nobody_anywhere", follow=True)
     assert Exposure.objects.filter(case=foreign).exists()
     assert matched.status_code == unmatched.status_code == 200
@@ -223,19 +230,25 @@ def test_the_user_learns_the_same_whether_another_team_matched_or_not(
     assert foreign.reference not in text and "elsewhere" not in text
 
 
-def test_with_cross_team_warnings_off_other_teams_are_not_touched(worker, case, foreign, settings):
+def test_with_cross_team_warnings_off_other_teams_are_not_touched(
+    worker, case, foreign, settings, committed
+):
     settings.CROSS_TEAM_EXPOSURE_WARNINGS = False
-    mark(worker, case, foreign.contact_handle)
+    with committed():
+        mark(worker, case, foreign.contact_handle)
     assert not Exposure.objects.exists()
     assert not CaseEvent.objects.filter(case=foreign).exists()
 
 
-def test_another_teams_warning_says_only_check_this_case(client, outsider, case, foreign):
-    services.device_mark_compromised(
-        case=case,
-        by=UserFactory(role=Role.CASEWORKER, teams=[case.team]),
-        contacts=foreign.contact_handle,
-    )
+def test_another_teams_warning_says_only_check_this_case(
+    client, outsider, case, foreign, committed
+):
+    with committed():
+        services.device_mark_compromised(
+            case=case,
+            by=UserFactory(role=Role.CASEWORKER, teams=[case.team]),
+            contacts=foreign.contact_handle,
+        )
     client.force_login(outsider)
     text = page(client, foreign)
     assert "Check this case: a contact may be exposed." in text
@@ -243,11 +256,15 @@ def test_another_teams_warning_says_only_check_this_case(client, outsider, case,
     assert case.reference not in text and case.alias not in text
 
 
-def test_pasting_the_same_contacts_twice_warns_once(worker, case, other, foreign, settings):
+def test_pasting_the_same_contacts_twice_warns_once(
+    worker, case, other, foreign, settings, committed
+):
     settings.CROSS_TEAM_EXPOSURE_WARNINGS = True
     contacts = f"{other.contact_handle}\n{foreign.contact_handle}"
-    mark(worker, case, contacts)
-    mark(worker, case, contacts)
+    with committed():
+        mark(worker, case, contacts)
+    with committed():
+        mark(worker, case, contacts)
     assert Exposure.objects.filter(case=other).count() == 1
     assert Exposure.objects.filter(case=foreign).count() == 1
 
