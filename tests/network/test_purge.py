@@ -75,17 +75,18 @@ def test_forgetting_the_case_kept_forgets_the_cases_merged_into_it(client, coord
     assert not CaseLink.objects.filter(first_id=a.pk).exists()
     assert not CaseLink.objects.filter(second_id=a.pk).exists()
     assert not MergedReference.objects.exists()
-    assert set(
-        AuditEvent.objects.filter(action="purge").values_list("object_ref", flat=True)
-    ) == {a.reference, b.reference}
+    assert set(AuditEvent.objects.filter(action="purge").values_list("object_ref", flat=True)) == {
+        a.reference,
+        b.reference,
+    }
     # Two requests, as the live statistics counted them; one person forgotten.
-    outcomes = dict(RetiredCaseCount.objects.filter(dimension="outcome").values_list("value", "count"))
+    counted = RetiredCaseCount.objects.filter(dimension="outcome")
+    outcomes = dict(counted.values_list("value", "count"))
     assert outcomes == {"forgotten": 1, "duplicate": 1}
     assert RetiredCaseCount.objects.get(dimension="case").count == 2
     told = [str(m) for m in response.context["messages"]]
     assert told == [
-        f"Case {b.reference} is purged, with 1 case merged into it. "
-        "Only anonymous counts remain."
+        f"Case {b.reference} is purged, with 1 case merged into it. Only anonymous counts remain."
     ]
 
 
@@ -103,6 +104,7 @@ def test_expiry_does_not_take_a_merged_duplicate_while_the_case_kept_lives(coord
     assert retention.purge_expired() == {}
     assert Case.objects.filter(pk=a.pk).exists()
     # The case kept expires: the duplicate goes with it, in the same batch.
-    Case.objects.filter(pk=b.pk).update(status="new", updated_at=timezone.now() - timedelta(days=400))
+    long_ago = timezone.now() - timedelta(days=400)
+    Case.objects.filter(pk=b.pk).update(status="new", updated_at=long_ago)
     assert retention.purge_expired() == {"stale_unverified": 2}
     assert not Case.objects.filter(pk__in=[a.pk, b.pk]).exists()
