@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.http import SCRIPTED_SUBMIT_HEADER, is_scripted
+from core.http import is_scripted
 from ops.views import health
 
 
@@ -56,8 +56,6 @@ class ScriptedSubmitMiddleware:
     itself and swallow the next page's one-time messages; so the redirect is
     answered as 204 with the target in a header, and the script goes there.
     """
-
-    HEADER = SCRIPTED_SUBMIT_HEADER
 
     def __init__(self, get_response):
         self.get_response = get_response

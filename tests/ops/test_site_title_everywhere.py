@@ -23,10 +23,10 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 
 from accounts import two_factor
+from core.http import SCRIPTED_SUBMIT_HEADER
 from evacuations import services as evacuations
 from evacuations.models import LegKind, RouteTemplate
 from intake.status import Status
-from ops.middleware import ScriptedSubmitMiddleware
 from referrals.services import referral_move
 from reminders.models import Kind, Notification
 from reminders.services import send_digests
@@ -220,12 +220,12 @@ def test_the_error_pages_name_only_the_site_title(client, caseworker, world, lea
 
 
 def test_a_scripted_submit_is_answered_in_neutral_headers(client, caseworker, world, leaks):
-    leaks.check("the scripted-submit header", ScriptedSubmitMiddleware.HEADER)
+    leaks.check("the scripted-submit header", SCRIPTED_SUBMIT_HEADER)
     client.force_login(caseworker)
     response = client.post(
         reverse("intake:note_add", args=[world["reference"]]),
         {"body": "Heard from her."},
-        headers={ScriptedSubmitMiddleware.HEADER: "1"},
+        headers={SCRIPTED_SUBMIT_HEADER: "1"},
     )
     assert response.status_code == 204
     leaks.response("a scripted submit", response)
