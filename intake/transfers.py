@@ -8,7 +8,9 @@ Until it is accepted, the other team sees only what it needs to decide
 handle or the narrative.
 
 What hangs off the case (notes, check-ins, referrals, evacuation plans,
-links, warnings) follows it through its foreign key; the reminders scan
+links, warnings) follows it through its foreign key, and the duplicates
+merged into it move with it (its MERGED event and merge note name them, and
+their references lead to it: the new team must be able to read them); the reminders scan
 tells the new team's people of what is due, and the old team's open
 reminders about the case are closed here, as it leaves their sight.
 """
@@ -26,7 +28,8 @@ from audit.services import record
 from core.errors import Refused
 from intake import search
 from intake.forms import TransferForm
-from intake.models import Case, CaseEvent, Transfer
+from intake.models import Case, CaseEvent, MergedReference, Transfer
+from intake.status import ClosureReason, Status
 from intake.selectors import team_ids
 
 
@@ -189,10 +192,24 @@ def _decide(transfer: Transfer, by: User, *, accepted: bool) -> bool:
 
 
 def _move(case: Case, transfer: Transfer, by: User) -> None:
-    """The case changes team; nobody of the new team is assigned yet."""
+    """The case changes team, with the duplicates merged into it; nobody of the new team
+    is assigned yet."""
     if transfer.is_open and not _decide(transfer, by, accepted=True):
         raise TransferError(_("This request was answered or withdrawn meanwhile."))
     to_team = Team.objects.get(pk=transfer.to_team_id)
+    _change_team(case, to_team, by)
+    _audit(case, by, "moved", transfer, fields=["team", "assignee"])
+    merged = Case.objects.select_for_update().filter(
+        status=Status.CLOSED,
+        closure_reason=ClosureReason.DUPLICATE,
+        reference__in=MergedReference.objects.filter(case=case).values("reference"),
+    )
+    for duplicate in merged.order_by("pk"):
+        _change_team(duplicate, to_team, by)
+        _audit(duplicate, by, "moved with the case kept", transfer, fields=["team", "assignee"])
+
+
+def _change_team(case: Case, to_team: Team, by: User) -> None:
     case.team, case.assignee = to_team, None
     case.save(update_fields=["team", "assignee", "updated_at"])
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.TRANSFERRED, by=by, detail=to_team.name)
@@ -204,7 +221,6 @@ def _move(case: Case, transfer: Transfer, by: User) -> None:
     )
     # Search tokens are keyed by team: the new team finds the case, the old one no longer.
     search.index_case(case)
-    _audit(case, by, "moved", transfer, fields=["team", "assignee"])
 
 
 def _locked_open(transfer: Transfer) -> Case:

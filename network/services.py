@@ -1,8 +1,11 @@
 """Links between cases, merging a duplicate, and the warnings a seized phone sends.
 
 Every function takes `by`, the user acting. The trail records references
-and codes; the timelines record kinds and codes, and another case's
-reference only where everyone who reads that timeline may see that case.
+and codes; the timelines record kinds and codes, never another case's
+reference: a case transferred later would name, to its new team, a case
+they may not see (the links section names the other case, checked when the
+page is read). A merge's own event names the duplicate, which moves with
+the case kept wherever it goes (intake/transfers.py).
 """
 
 import re
@@ -64,17 +67,12 @@ def linked_case_ids(case: Case) -> set[int]:
     return {first if second == case.pk else second for first, second in pairs}
 
 
-def _about(case: Case, other: Case, code: str) -> str:
-    """A timeline detail of `case` about `other`: the other's reference only if it is
-    of the same team, so every reader of this timeline may see that case too."""
-    return f"{code} {other.reference}" if other.team_id == case.team_id else code
-
-
 def _link_events(kind: str, a: Case, b: Case, code: str, by: User) -> None:
+    """The kind of link on both timelines, and no reference: see the module's docstring."""
     CaseEvent.objects.bulk_create(
         [
-            CaseEvent(case=a, kind=kind, by=by, detail=_about(a, b, code)),
-            CaseEvent(case=b, kind=kind, by=_staff_seen_by(b, by), detail=_about(b, a, code)),
+            CaseEvent(case=a, kind=kind, by=by, detail=code),
+            CaseEvent(case=b, kind=kind, by=_staff_seen_by(b, by), detail=code),
         ]
     )
 

@@ -357,3 +357,29 @@ def test_a_new_request_with_the_duplicates_handle_is_offered_the_case_kept(
     }  # fmt: skip
     assert client.post(reverse("intake:case_create"), data).status_code == 302
     assert survivor.notes.filter(body__isnull=False).count() == 2  # the merge's and this one
+
+
+def test_a_transfer_takes_the_cases_merged_into_it_along(
+    client, team_a, team_b, coordinator, duplicate, survivor
+):
+    from accounts.models import Role
+    from intake import transfers
+    from tests.factories import UserFactory
+
+    services.case_merge(duplicate=duplicate, survivor=survivor, by=coordinator)
+    both = UserFactory(username="both", role=Role.COORDINATOR, teams=[team_a, team_b])
+    transfers.case_transfer(case=survivor, to_team=team_b, by=both)
+    moved = Case.objects.get(pk=duplicate.pk)
+    assert (moved.team, moved.assignee) == (team_b, None)
+    # The new team reads the merge as it happened: the duplicate is theirs to see.
+    theirs = UserFactory(username="b-coordinator", role=Role.COORDINATOR, teams=[team_b])
+    client.force_login(theirs)
+    url = reverse("intake:case_detail", args=[duplicate.reference])
+    assert client.get(url, follow=True).redirect_chain[-1][0] == reverse(
+        "intake:case_detail", args=[survivor.reference]
+    )
+    assert client.get(reverse("intake:case_detail", args=[survivor.reference])).status_code == 200
+    page = client.get(reverse("intake:case_detail", args=[survivor.reference])).content.decode()
+    assert "a case of another team" not in page
+    event = AuditEvent.objects.filter(object_ref=duplicate.reference, detail__has_key="transfer")
+    assert event.get().detail["transfer"] == "moved with the case kept"
