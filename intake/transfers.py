@@ -10,8 +10,8 @@ handle or the narrative.
 What hangs off the case (notes, check-ins, referrals, evacuation plans,
 links, warnings) follows it through its foreign key, and the duplicates
 merged into it move with it (its MERGED event and merge note name them, and
-their references lead to it: the new team must be able to read them); the reminders scan
-tells the new team's people of what is due, and the old team's open
+their references lead to it: the new team must be able to read them); the
+reminders scan tells the new team's people of what is due, and the old team's open
 reminders about the case are closed here, as it leaves their sight.
 """
 
@@ -29,8 +29,8 @@ from core.errors import Refused
 from intake import search
 from intake.forms import TransferForm
 from intake.models import Case, CaseEvent, MergedReference, Transfer
-from intake.status import ClosureReason, Status
 from intake.selectors import team_ids
+from intake.status import ClosureReason, Status
 
 
 class TransferError(Refused):
