@@ -7,6 +7,7 @@ audit trail records it (field names and codes, never values).
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,7 @@ from intake.models import (
     CaseEvent,
     CheckIn,
     FlaggedHandle,
+    MergedReference,
     Note,
     StatusChange,
 )
@@ -117,10 +119,31 @@ def case_move(*, case: Case, to: str, closure_reason: str = "", by: User) -> Sta
     if to == Status.CLOSED and (refusal := closing.refusal(case)):
         raise TransitionError(refusal)
     change = case.move_to(to, by=by, closure_reason=closure_reason)
-    _audit(Action.STATUS, case, by, **{"from": change.from_status, "to": to})
+    detail = {"from": change.from_status, "to": to}
+    if change.from_status == Status.CLOSED and (unmerged := _unmerge(case)):
+        detail["unmerged_from"] = unmerged
+    _audit(Action.STATUS, case, by, **detail)
     if closure_reason == ClosureReason.PROVOCATION:
         _flag_provocation(case=case, by=by)
     return change
+
+
+def _unmerge(case: Case) -> str | None:
+    """A duplicate reopened stands alone again: its reference no longer leads to the case
+    it was merged into, and their "duplicate" link goes. Returns that case's reference.
+
+    What the merge moved (notes, check-ins, referrals, plans) stays where it is.
+    The link is network's, found through the app registry (network sits above).
+    """
+    merged = MergedReference.objects.filter(reference=case.reference).select_related("case")
+    merged = merged.only("case__reference").first()
+    if merged is None:
+        return None
+    link = apps.get_model("network", "CaseLink")
+    first, second = sorted((case.pk, merged.case_id))
+    link.objects.filter(first_id=first, second_id=second, kind="duplicate").delete()
+    MergedReference.objects.filter(pk=merged.pk).delete()
+    return merged.case.reference
 
 
 def note_add(*, case: Case, body: str, by: User) -> Note:

@@ -26,7 +26,15 @@ from core.errors import Refused
 from crypto.blind_index import blind_index
 from evacuations.models import Plan
 from intake import services as intake_services
-from intake.models import INTAKE_FIELDS, Case, CaseEvent, CheckIn, MergedReference, Note
+from intake.models import (
+    INTAKE_FIELDS,
+    Case,
+    CaseEvent,
+    CheckIn,
+    MergedReference,
+    Note,
+    Transfer,
+)
 from intake.selectors import cases_visible_to, team_ids
 from intake.status import ClosureReason, Status
 from network.models import CaseLink, Cause, Exposure, Handled, LinkKind
@@ -336,6 +344,19 @@ def merge_refusal(*, duplicate: Case, survivor: Case) -> str | None:
             "Case %(ref)s, the one to keep, is closed: reopen it first, "
             "or merge it into this one instead."
         ) % {"ref": survivor.reference}
+    asked = (
+        Transfer.objects.open()
+        .filter(case__in=[duplicate, survivor])
+        .values_list("case__reference", flat=True)
+        .first()
+    )
+    if asked is not None:
+        # The other team may accept it meanwhile: the case would leave, or
+        # arrive as a duplicate closed under the team that asked for it.
+        return _(
+            "Case %(ref)s has a transfer request waiting for an answer: merge once it is "
+            "answered or withdrawn."
+        ) % {"ref": asked}
     open_plans = Plan.objects.open().filter(case__in=[duplicate, survivor])
     if open_plans.values("case").distinct().count() > 1:
         # One open plan per case (a database constraint): two would send two
@@ -387,7 +408,10 @@ def case_merge(*, duplicate: Case, survivor: Case, by: User) -> Merged:
     _move_links(duplicate=duplicate, survivor=survivor, by=by)
     _move_exposures(duplicate=duplicate, survivor=survivor)
     MergedReference.objects.filter(case=duplicate).update(case=survivor)
-    MergedReference.objects.create(reference=duplicate.reference, case=survivor)
+    # A case merged before, reopened and merged again: its reference leads here now.
+    MergedReference.objects.update_or_create(
+        reference=duplicate.reference, defaults={"case": survivor, "merged_at": timezone.now()}
+    )
     intake_services.case_move(
         case=duplicate, to=Status.CLOSED, closure_reason=ClosureReason.DUPLICATE, by=by
     )

@@ -383,3 +383,48 @@ def test_a_transfer_takes_the_cases_merged_into_it_along(
     assert "a case of another team" not in page
     event = AuditEvent.objects.filter(object_ref=duplicate.reference, detail__has_key="transfer")
     assert event.get().detail["transfer"] == "moved with the case kept"
+
+
+def test_a_duplicate_reopened_stands_alone_again_and_can_be_merged_again(
+    coordinator, duplicate, survivor
+):
+    services.case_merge(duplicate=duplicate, survivor=survivor, by=coordinator)
+    closed = Case.objects.get(pk=duplicate.pk)
+    intake_services.case_move(case=closed, to=Status.VERIFYING, by=coordinator)
+    assert not MergedReference.objects.filter(reference=duplicate.reference).exists()
+    assert not CaseLink.objects.filter(kind=LinkKind.DUPLICATE).exists()
+    moves = AuditEvent.objects.filter(action=Action.STATUS, object_ref=duplicate.reference)
+    move = moves.get(detail__to="verifying", detail__from="closed")
+    assert move.detail == {"from": "closed", "to": "verifying", "unmerged_from": survivor.reference}
+    # Merged again: no 500 on the reference merged before.
+    services.case_merge(
+        duplicate=Case.objects.get(pk=duplicate.pk), survivor=survivor, by=coordinator
+    )
+    assert MergedReference.objects.get(reference=duplicate.reference).case == survivor
+
+
+def test_a_reference_merged_before_is_merged_again_into_the_new_case(
+    coordinator, duplicate, survivor, team_a
+):
+    services.case_merge(duplicate=duplicate, survivor=survivor, by=coordinator)
+    # Reopened outside the service (as an earlier version left it): its merged reference stayed.
+    Case.objects.get(pk=duplicate.pk).move_to(Status.VERIFYING, by=coordinator)
+    third = CaseFactory(team=team_a)
+    services.case_merge(duplicate=Case.objects.get(pk=duplicate.pk), survivor=third, by=coordinator)
+    assert MergedReference.objects.get(reference=duplicate.reference).case == third
+
+
+@pytest.mark.parametrize("asked_about", ["duplicate", "survivor"])
+def test_a_merge_waits_for_an_open_transfer_request(
+    coordinating, coordinator, duplicate, survivor, team_a, team_b, asked_about
+):
+    from intake.models import Transfer
+
+    case = duplicate if asked_about == "duplicate" else survivor
+    Transfer.objects.create(case=case, from_team=team_a, to_team=team_b, requested_by=coordinator)
+    with pytest.raises(services.NetworkError, match="transfer"):
+        services.case_merge(duplicate=duplicate, survivor=survivor, by=coordinator)
+    response = merge_page(coordinating, duplicate, {"into": survivor.reference, "confirm": "on"})
+    assert response.status_code == 400
+    assert "waiting for an answer" in response.content.decode()
+    assert Case.objects.get(pk=duplicate.pk).status != Status.CLOSED
