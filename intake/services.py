@@ -179,17 +179,24 @@ def request_lines(data: dict) -> list[str]:
     return lines
 
 
+# Closed for a reason a repeated request does not undo: a suspected
+# provocateur writing again, or a duplicate whose work is on the case kept.
+STAYS_CLOSED = (ClosureReason.PROVOCATION, ClosureReason.DUPLICATE)
+
+
 @transaction.atomic
 def case_add_request(*, case: Case, data: dict, by: User) -> Note:
     """Record a request that repeats a known case as a note on it; no new case is made.
 
     A closed case is reopened for verification: left closed, the request
-    would sit where nobody works, and go with the old case's purge.
+    would sit where nobody works, and go with the old case's purge. Not one
+    closed as a suspected provocation or as a duplicate (STAYS_CLOSED): the
+    note is added, the case stays closed, and the caller says why.
     """
     body = "\n".join([_("Repeated request, recorded on this case:"), *request_lines(data)])
     # Too long for a note raises ValidationError in note_add: never cut what was typed.
     note = note_add(case=case, body=body, by=by)
-    if case.status == Status.CLOSED:
+    if case.status == Status.CLOSED and case.closure_reason not in STAYS_CLOSED:
         case_move(case=case, to=Status.VERIFYING, by=by)
     return note
 

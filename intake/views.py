@@ -136,6 +136,7 @@ def _add_to_existing(request, form, matches, draft) -> HttpResponse:
         raise Http404
     case = get_case_for(request.user, reference, write=True)
     was_closed = case.status == Status.CLOSED
+    closed_as = case.closure_reason
     try:
         with transaction.atomic():
             services.case_add_request(case=case, data=form.cleaned_data, by=request.user)
@@ -146,7 +147,20 @@ def _add_to_existing(request, form, matches, draft) -> HttpResponse:
     messages.success(
         request, _("Added to case %(ref)s as a note; no new case was made.") % {"ref": reference}
     )
-    if was_closed:
+    if was_closed and closed_as == ClosureReason.PROVOCATION:
+        messages.warning(
+            request, _("The case was closed as a suspected provocation: it stays closed.")
+        )
+    elif was_closed and closed_as == ClosureReason.DUPLICATE:
+        kept = merged_into(request.user, case.reference)
+        if kept is not None:
+            messages.warning(
+                request,
+                _("The case was merged into %(ref)s: it stays closed.") % {"ref": kept.reference},
+            )
+        else:
+            messages.warning(request, _("The case was closed as a duplicate: it stays closed."))
+    elif was_closed:
         messages.warning(request, _("The case was closed: it is open again, to be verified."))
     return _back(case)
 

@@ -48,3 +48,48 @@ def test_a_long_repeat_is_kept_whole(worker, case):
     data = request_data(case, add_to=case.reference, narrative=narrative)
     assert worker.post(reverse("intake:case_create"), data).status_code == 302
     assert narrative in Note.objects.get(case=case).body
+
+
+def test_a_repeat_added_to_a_case_closed_as_provocation_keeps_it_closed(worker, caseworker, case):
+    from intake import services
+
+    services.case_move(case=case, to=Status.CLOSED, closure_reason="provocation", by=caseworker)
+    response = worker.post(
+        reverse("intake:case_create"), request_data(case, add_to=case.reference), follow=True
+    )
+    fresh = Case.objects.get(pk=case.pk)
+    assert (fresh.status, fresh.closure_reason) == (Status.CLOSED, "provocation")
+    assert Note.objects.get(case=case)
+    told = [str(m) for m in response.context["messages"]]
+    assert "The case was closed as a suspected provocation: it stays closed." in told
+    assert "The case was closed: it is open again, to be verified." not in told
+
+
+def test_a_repeat_added_to_a_merged_duplicate_keeps_it_closed_and_names_the_case_kept(
+    client, coordinator, case, team_a, monkeypatch
+):
+    from intake import services as intake_services
+    from network import services
+    from tests.factories import CaseFactory
+
+    kept = CaseFactory(team=team_a)
+    services.case_merge(duplicate=case, survivor=kept, by=coordinator)
+    # The known-handle warning offers the case kept; were it to offer the
+    # duplicate itself (the case kept out of sight, say), the duplicate stays closed.
+    real = intake_services.handle_matches
+
+    def offering_the_duplicate(**kwargs):
+        found = real(**kwargs)
+        found.cases = [Case.objects.get(pk=case.pk)]
+        return found
+
+    monkeypatch.setattr(intake_services, "handle_matches", offering_the_duplicate)
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("intake:case_create"), request_data(case, add_to=case.reference), follow=True
+    )
+    fresh = Case.objects.get(pk=case.pk)
+    assert (fresh.status, fresh.closure_reason) == (Status.CLOSED, "duplicate")
+    assert Note.objects.filter(case=case).exists()
+    told = [str(m) for m in response.context["messages"]]
+    assert f"The case was merged into {kept.reference}: it stays closed." in told
