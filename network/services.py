@@ -131,7 +131,11 @@ def link_add(*, case: Case, other: Case, kind: str, by: User) -> CaseLink:
 
 @transaction.atomic
 def link_remove(*, case: Case, link: CaseLink, by: User) -> None:
+    """Remove a link between two cases the user may both see."""
     if not by.works_cases:
+        raise PermissionDenied
+    visible = cases_visible_to(by).filter(pk__in=[link.first_id, link.second_id]).count()
+    if visible < 2:
         raise PermissionDenied
     if link.kind == LinkKind.DUPLICATE:
         raise NetworkError(_("This link records a merge: it cannot be removed."))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.http import posted_id
 from intake.models import Case
-from intake.selectors import get_case_for
+from intake.selectors import cases_visible_to, get_case_for
 from intake.views import case_page
 from network import services
 from network.forms import ContactsForm, HandledForm, LinkForm, MergeForm
@@ -49,8 +49,12 @@ def link_add(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def link_remove(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference, write=True)
+    # Both cases must be the user's to see: a link to another team's case is
+    # answered as one that does not exist.
+    visible = cases_visible_to(request.user).values("pk")
     link = (
         CaseLink.objects.filter(Q(first=case) | Q(second=case), pk=posted_id(request, "link"))
+        .filter(first__in=visible, second__in=visible)
         .select_related("first", "second")
         .first()
     )

@@ -241,3 +241,16 @@ def test_a_refused_link_keeps_what_was_typed_and_says_why_at_the_top(worker, cas
     assert 'value="NOPE-NOPE-NOPE"' in text
     assert "error-summary" in text
     assert text.index("error-summary") < text.index('id="linked-cases"')
+
+
+def test_a_link_to_a_case_the_user_may_not_see_cannot_be_removed(worker, caseworker, case, foreign):
+    from django.core.exceptions import PermissionDenied
+
+    link = make_link(case, foreign)
+    url = reverse("network:link_remove", args=[case.reference])
+    # The same answer as a link that does not exist.
+    assert worker.post(url, {"link": link.pk}).status_code == 404
+    assert CaseLink.objects.filter(pk=link.pk).exists()
+    with pytest.raises(PermissionDenied):
+        services.link_remove(case=case, link=link, by=caseworker)
+    assert CaseLink.objects.filter(pk=link.pk).exists()
