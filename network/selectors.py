@@ -10,9 +10,9 @@ from intake.models import Case
 from intake.selectors import team_ids, through_visible_case
 from network.models import CaseLink, Exposure, LinkKind
 
-# What a link row reads of either case: the alias is decrypted, and shown
-# only when the user may see that case.
-_LINKED_FIELDS = ["reference", "alias", "team", "status"]
+# What a link row reads of either case: plain columns only. The alias is
+# read (and so decrypted) in a second query, of the cases the user may see.
+_LINKED_FIELDS = ["reference", "team", "status"]
 
 
 @dataclass(frozen=True)
@@ -42,22 +42,22 @@ def links_shown(case: Case, user: User) -> list[ShownLink]:
         .only("kind", "created_at", *fields)
         .order_by("created_at", "pk")
     )
-    shown = []
-    for link in links:
-        other = link.second if link.first_id == case.pk else link.first
-        seen = other.team_id in visible
-        shown.append(
-            ShownLink(
-                pk=link.pk,
-                kind=link.kind,
-                kind_label=link.get_kind_display(),
-                created_at=link.created_at,
-                reference=other.reference if seen else "",
-                alias=other.alias if seen else "",
-                url=other.page_url if seen else "",
-            )
+    others = [(link, link.second if link.first_id == case.pk else link.first) for link in links]
+    seen = {other.pk for _link, other in others if other.team_id in visible}
+    # Two queries however many links: an alias of another team's case is never decrypted.
+    aliases = dict(Case.objects.filter(pk__in=seen).values_list("pk", "alias")) if seen else {}
+    return [
+        ShownLink(
+            pk=link.pk,
+            kind=link.kind,
+            kind_label=link.get_kind_display(),
+            created_at=link.created_at,
+            reference=other.reference if other.pk in seen else "",
+            alias=aliases.get(other.pk, ""),
+            url=other.page_url if other.pk in seen else "",
         )
-    return shown
+        for link, other in others
+    ]
 
 
 def _source_visible(user: User) -> ExpressionWrapper:

@@ -53,3 +53,26 @@ def test_the_contacts_form_is_offered_once_the_device_is_marked(worker, case):
     assert "data-contacts-form" not in worker.get(url).content.decode()
     worker.post(reverse("network:compromised_mark", args=[case.reference]))
     assert "data-contacts-form" in worker.get(url).content.decode()
+
+
+def test_the_page_decrypts_no_alias_of_a_case_the_reader_may_not_see(
+    caseworker, case, other, foreign, monkeypatch
+):
+    from crypto import fields
+    from network.selectors import links_shown
+
+    make_link(case, other)
+    make_link(case, foreign)
+    decrypted = []
+    real = fields.library.decrypt_str
+
+    def spy(value):
+        plaintext = real(value)
+        decrypted.append(plaintext)
+        return plaintext
+
+    monkeypatch.setattr(fields.library, "decrypt_str", spy)
+    shown = links_shown(case, caseworker)
+    assert {link.alias for link in shown} == {"Marker-Other", ""}
+    assert "Marker-Other" in decrypted
+    assert "Marker-Foreign" not in decrypted
