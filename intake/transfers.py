@@ -12,7 +12,7 @@ links, warnings) follows it through its foreign key, and the duplicates
 merged into it move with it (its MERGED event and merge note name them, and
 their references lead to it: the new team must be able to read them); the
 reminders scan tells the new team's people of what is due, and the old team's open
-reminders about the case are closed here, as it leaves their sight.
+reminders about the case are removed here, as it leaves their sight.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -215,10 +215,11 @@ def _change_team(case: Case, to_team: Team, by: User) -> None:
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.TRANSFERRED, by=by, detail=to_team.name)
     # Through the related manager (reminders sit above intake): the old
     # team's reminders about the case lead to a page they may no longer
-    # open. Whoever is in both teams keeps theirs.
-    case.notifications.filter(done_at__isnull=True).exclude(user__teams=to_team).update(
-        done_at=timezone.now()
-    )
+    # open, so their cause ended for them. Removed, as the scan removes
+    # such reminders, not marked done: done means a person dismissed it,
+    # which would silence the same event if the case ever came back.
+    # Whoever is in both teams keeps theirs.
+    case.notifications.filter(done_at__isnull=True).exclude(user__teams=to_team).delete()
     # Search tokens are keyed by team: the new team finds the case, the old one no longer.
     search.index_case(case)
 

@@ -63,16 +63,20 @@ def test_a_later_end_after_an_escalation_is_watched_again(plan, add_leg, casewor
     leg = services.leg_start(leg=add_leg(days=0), by=caseworker)
     first_due = leg.checkin.due_at
     scan(now=first_due + timedelta(minutes=5))
-    assert missed().count() == 1
+    first_reminder = missed().get().pk
     data = {name: getattr(leg, name) for name in services.LEG_FIELDS}
     services.leg_update(
         leg=leg, data={**data, "planned_end": leg.planned_end + timedelta(days=2)}, by=caseworker
     )
     scan(now=first_due + timedelta(days=1))
-    assert missed().count() == 1
+    # The new end is not missed yet: the first deadline's reminder is removed.
+    assert not missed().exists()
+    leg.checkin.refresh_from_db()
     for hours in (1, 2, 30):
         scan(now=leg.checkin.due_at + timedelta(hours=hours))
-    assert missed().count() == 2  # once for each deadline
+    # The new deadline missed: told again, once however many scans.
+    assert missed().count() == 1
+    assert missed().get().pk != first_reminder
 
 
 def test_the_case_page_sends_a_legs_check_to_the_plan(client, plan, add_leg, caseworker):
