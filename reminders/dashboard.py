@@ -170,6 +170,9 @@ def open_notifications(user: User) -> QuerySet[Notification]:
             "kind",
             "created_at",
             "referral__reference",
+            # What a partner's answer was, as it stands now: the reminder
+            # says only that they answered.
+            "referral__status",
             *(f"case__{c}" for c in CASE_COLUMNS),
         )
         .order_by("-created_at", "-pk")

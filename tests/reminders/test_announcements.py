@@ -89,6 +89,17 @@ class TestPartnerAnswers:
         services.scan()
         assert told() == [("caseworker", "referral_answered")]
 
+    def test_the_reminder_says_where_the_referral_stands_now(
+        self, client, team_a, caseworker, partner, partner_org
+    ):
+        referral = self.sent(active_case(team_a), partner_org, caseworker)
+        referral_move(referral=referral, to="declined", by=partner, note="No place.")
+        services.scan()
+        client.force_login(caseworker)
+        for name in ("reminders:dashboard", "reminders:notification_list"):
+            page = client.get(reverse(name)).content.decode()
+            assert "(now: Declined)" in page, name
+
     def test_staff_moves_and_the_expiry_job_are_not_answers(
         self, team_a, caseworker, coordinator, partner_org
     ):
