@@ -9,6 +9,13 @@ seconds, and while it reports a problem nothing encrypted is written
 
 A new newest key is accepted only by `rotate_encryption_keys`
 (README: Rotating the encryption key), which calls `accept_newest_key`.
+
+The same row holds a fingerprint of BLIND_INDEX_KEY: with another key every
+stored handle index and search token is stale, and duplicate checks, flagged
+handles and search would silently find nothing. A new one is taken only by
+`rebuild_search_index --new-blind-index-key` (README: Changing the
+blind-index key), which calls `accept_blind_index_key` once every case is
+indexed under it.
 """
 
 import base64
@@ -34,14 +41,32 @@ class KeyMismatch(RuntimeError):
     """The configured keys are not the ones this database was written with."""
 
 
-# What this process last found: None (keys read the check) or why not.
-_state: dict = {"problem": None, "checked_at": None}
+# What this process last found: None (keys read the check) or why not; and
+# whether it is the rebuild that may run while BLIND_INDEX_KEY is new.
+_state: dict = {"problem": None, "checked_at": None, "blind_index_key_changing": False}
+
+# Keyed by the raw key, as the handle index is: a handle never normalises to
+# text with spaces (crypto.blind_index), so no handle's index equals this.
+BLIND_INDEX_LABEL = b"corridor key check: BLIND_INDEX_KEY fingerprint"
+
+WRONG_BLIND_INDEX_KEY = (
+    "BLIND_INDEX_KEY is not the key this database's handle indexes and search tokens "
+    "were computed with: duplicate checks, flagged handles and search would find nothing. "
+    "Put the previous key back, or, if the key was changed on purpose, stop web, worker "
+    "and beat and run `manage.py rebuild_search_index --new-blind-index-key` "
+    "(README: Changing the blind-index key); nothing was read or saved."
+)
 
 
 def fingerprint(key: str) -> str:
     """A name for a key that says nothing about it: a hash keyed by the key itself."""
     raw = base64.urlsafe_b64decode(key.encode())
     return hmac.new(raw, b"key fingerprint", hashlib.sha256).hexdigest()[:16]
+
+
+def blind_index_fingerprint(key: str) -> str:
+    """A name for BLIND_INDEX_KEY that says nothing about it: an HMAC keyed by it."""
+    return hmac.new(key.encode(), BLIND_INDEX_LABEL, hashlib.sha256).hexdigest()[:16]
 
 
 def _keys() -> list[str]:
@@ -55,12 +80,15 @@ def _key_check_table_exists() -> bool:
 
 
 def check(*, accept_new_key: bool = False) -> None:
-    """Raise KeyMismatch unless the first configured key is the one the key check is under.
+    """Raise KeyMismatch unless the first configured key is the one the key check is under,
+    and BLIND_INDEX_KEY the one the stored indexes were computed with.
 
     Any other key reading it is not enough: a retired key put back first
     would write rows that stop reading once it is destroyed. Key rotation
     passes accept_new_key: a configured key that reads the check proves the
-    operator holds the current key, and the first key is then taken.
+    operator holds the current key, and the first key is then taken. The
+    blind-index key is checked only once the field keys pass, and neither
+    check's success excuses the other.
     """
     from crypto.models import KeyCheck
 
@@ -69,6 +97,11 @@ def check(*, accept_new_key: bool = False) -> None:
         record_first_check()
         # Another process may have written it first, under its own keys.
         row = KeyCheck.objects.get(pk=1)
+    _check_field_keys(row, accept_new_key=accept_new_key)
+    _check_blind_index_key(row)
+
+
+def _check_field_keys(row, *, accept_new_key: bool) -> None:
     keys = _keys()
     if _reads(keys[:1], row.token):
         return
@@ -93,6 +126,23 @@ def check(*, accept_new_key: bool = False) -> None:
         )
 
 
+def _check_blind_index_key(row) -> None:
+    from crypto.models import KeyCheck
+
+    current = blind_index_fingerprint(settings.BLIND_INDEX_KEY)
+    stored = row.blind_index_fingerprint
+    if not stored:
+        # A check written before it named the blind-index key: the key of the
+        # first process to look is taken, as the first check takes the field
+        # key. Conditional: a process with another key may be filling it too.
+        KeyCheck.objects.filter(pk=1, blind_index_fingerprint="").update(
+            blind_index_fingerprint=current
+        )
+        stored = KeyCheck.objects.values_list("blind_index_fingerprint", flat=True).get(pk=1)
+    if stored != current and not _state["blind_index_key_changing"]:
+        raise KeyMismatch(WRONG_BLIND_INDEX_KEY)
+
+
 def _reads(keys: list[str], token: str) -> bool:
     try:
         return MultiFernet([Fernet(k) for k in keys]).decrypt(token.encode()) == KNOWN_VALUE
@@ -114,6 +164,7 @@ def record_first_check() -> None:
         defaults={
             "token": Fernet(newest).encrypt(KNOWN_VALUE).decode(),
             "fingerprints": [fingerprint(newest)],
+            "blind_index_fingerprint": blind_index_fingerprint(settings.BLIND_INDEX_KEY),
         },
     )
 
@@ -133,6 +184,23 @@ def accept_newest_key() -> None:
     if fingerprint(newest) not in row.fingerprints:
         row.fingerprints = [*row.fingerprints, fingerprint(newest)]
     row.save()
+    forget()
+
+
+def accept_blind_index_key() -> None:
+    """Record BLIND_INDEX_KEY as the key the stored indexes are under.
+
+    Only `rebuild_search_index` calls this, after a run that computed every
+    case's index and tokens again under it.
+    """
+    from django.utils import timezone
+
+    from crypto.models import KeyCheck
+
+    KeyCheck.objects.filter(pk=1).update(
+        blind_index_fingerprint=blind_index_fingerprint(settings.BLIND_INDEX_KEY),
+        changed_at=timezone.now(),
+    )
     forget()
 
 
@@ -159,7 +227,7 @@ def check_soon() -> None:
 
 def forget() -> None:
     """Start afresh (after a rotation, and between tests)."""
-    _state.update(problem=None, checked_at=None)
+    _state.update(problem=None, checked_at=None, blind_index_key_changing=False)
 
 
 def refuse_write(model_name: str) -> None:
@@ -168,20 +236,24 @@ def refuse_write(model_name: str) -> None:
         raise KeyMismatch(f"{model_name} was not saved: {_state['problem']}")
 
 
-def verify_at_start() -> None:
+def verify_at_start(*, blind_index_key_changing: bool = False) -> None:
     """At start: raise KeyMismatch if this process's keys cannot read the key check.
 
     Before the first migration there is nothing to check (and nowhere to
-    keep the check); `migrate` writes it.
+    keep the check); `migrate` writes it. blind_index_key_changing is for
+    `rebuild_search_index --new-blind-index-key` alone: that process may run
+    under a BLIND_INDEX_KEY the check does not name yet (never with wrong
+    field keys), until it records the key.
     """
+    _state["blind_index_key_changing"] = blind_index_key_changing
     if _key_check_table_exists() and (found := problem(force=True)):
         raise KeyMismatch(found)
 
 
-def verify_or_exit(process: str) -> None:
+def verify_or_exit(process: str, *, blind_index_key_changing: bool = False) -> None:
     """verify_at_start for a command line process: say why on stderr and stop."""
     try:
-        verify_at_start()
+        verify_at_start(blind_index_key_changing=blind_index_key_changing)
     except KeyMismatch as exc:
         sys.stderr.write(f"{process} not started: {exc}\n")
         raise SystemExit(78) from None  # EX_CONFIG

@@ -8,11 +8,16 @@ class KeyCheck(models.Model):
     `token` is a known value encrypted under the newest key; `fingerprints`
     names every key that has been the newest (a keyed hash, not the key).
     A process whose keys cannot read the token would write rows nobody can
-    read later; crypto.keycheck stops it first.
+    read later; crypto.keycheck stops it first. `blind_index_fingerprint`
+    names the BLIND_INDEX_KEY the stored handle indexes and search tokens
+    are under (empty in a check from before it: filled on the next check).
     """
 
     token = models.TextField(_("known value, encrypted"))
     fingerprints = models.JSONField(_("fingerprints of the keys used"), default=list)
+    blind_index_fingerprint = models.CharField(
+        _("fingerprint of the blind-index key"), max_length=64, blank=True, default=""
+    )
     changed_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:

@@ -233,3 +233,172 @@ def test_the_same_process_starts_with_the_right_key(database_with_a_key_check, p
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- The blind-index key -----------------------------------------------------------
+
+ANOTHER_BLIND_INDEX_KEY = "another-blind-index-key-of-at-least-32-characters"
+WRONG_BLIND_INDEX_TEXT = "BLIND_INDEX_KEY is not the key this database's handle indexes"
+
+
+@pytest.fixture
+def use_blind_index_key(settings):
+    """Configure this process with another BLIND_INDEX_KEY, as a restart with it would."""
+
+    def configure(key: str) -> None:
+        settings.BLIND_INDEX_KEY = key
+        keycheck.forget()
+
+    return configure
+
+
+def test_the_key_check_names_the_blind_index_key_by_a_keyed_hash_not_by_the_key(db, settings):
+    import hashlib
+    import hmac
+
+    key = settings.BLIND_INDEX_KEY
+    stored = KeyCheck.objects.get().blind_index_fingerprint
+    assert stored == keycheck.blind_index_fingerprint(key)
+    assert key not in stored
+    assert stored not in hashlib.sha256(key.encode()).hexdigest()
+    # Keyed by the key over a label of its own: no handle's blind index is it.
+    expected = hmac.new(key.encode(), keycheck.BLIND_INDEX_LABEL, hashlib.sha256).hexdigest()
+    assert stored == expected[:16]
+    assert b"BLIND_INDEX_KEY" in keycheck.BLIND_INDEX_LABEL
+
+
+def test_a_blind_index_key_fingerprint_never_changes_between_releases():
+    # A new way of computing it would make every database refuse its own key.
+    assert keycheck.blind_index_fingerprint("k" * 32) == "48846e10486fde3f"
+
+
+def test_a_changed_blind_index_key_is_refused_with_the_way_out(db, use_blind_index_key):
+    use_blind_index_key(ANOTHER_BLIND_INDEX_KEY)
+    found = keycheck.problem()
+    assert found == (
+        "BLIND_INDEX_KEY is not the key this database's handle indexes and search tokens "
+        "were computed with: duplicate checks, flagged handles and search would find nothing. "
+        "Put the previous key back, or, if the key was changed on purpose, stop web, worker "
+        "and beat and run `manage.py rebuild_search_index --new-blind-index-key` "
+        "(README: Changing the blind-index key); nothing was read or saved."
+    )
+    with pytest.raises(keycheck.KeyMismatch, match="was not saved"), transaction.atomic():
+        CaseFactory(alias="Indexed under the wrong key")
+    assert not Case.objects.exists()
+
+
+def test_the_previous_blind_index_key_put_back_passes_again(db, settings, use_blind_index_key):
+    previous = settings.BLIND_INDEX_KEY
+    use_blind_index_key(ANOTHER_BLIND_INDEX_KEY)
+    assert keycheck.problem()
+    use_blind_index_key(previous)
+    assert keycheck.problem() is None
+
+
+def test_every_page_says_a_key_is_wrong_while_the_blind_index_key_changed(
+    client, caseworker, team_a, use_blind_index_key
+):
+    client.force_login(caseworker)
+    use_blind_index_key(ANOTHER_BLIND_INDEX_KEY)
+    page = client.get(reverse("intake:case_list"))
+    assert page.status_code == 503
+    assert WRONG_KEY_TEXT in page.content.decode()
+    sent = client.post(
+        reverse("intake:case_create"),
+        {"team": team_a.pk, "alias": "Lost", "contact_channel": "phone", "region": "chechnya"},
+    )
+    assert sent.status_code == 503
+    assert not Case.objects.exists()
+
+
+def test_a_check_from_before_the_blind_index_key_gets_this_key_s_name_on_first_check(
+    db, settings, use_blind_index_key
+):
+    KeyCheck.objects.update(blind_index_fingerprint="")  # as after the migration
+    keycheck.check()
+    assert KeyCheck.objects.get().blind_index_fingerprint == keycheck.blind_index_fingerprint(
+        settings.BLIND_INDEX_KEY
+    )
+    use_blind_index_key(ANOTHER_BLIND_INDEX_KEY)  # from then on, another key is refused
+    with pytest.raises(keycheck.KeyMismatch, match="^BLIND_INDEX_KEY is not"):
+        keycheck.check()
+
+
+def test_a_new_database_names_the_blind_index_key_in_its_first_check(db, settings):
+    KeyCheck.objects.all().delete()
+    keycheck.check()
+    assert KeyCheck.objects.get().blind_index_fingerprint == keycheck.blind_index_fingerprint(
+        settings.BLIND_INDEX_KEY
+    )
+
+
+def test_wrong_field_keys_are_reported_first_and_name_no_blind_index_key(
+    db, use_keys, use_blind_index_key
+):
+    KeyCheck.objects.update(blind_index_fingerprint="")
+    use_blind_index_key(ANOTHER_BLIND_INDEX_KEY)
+    use_keys(new_key())
+    with pytest.raises(keycheck.KeyMismatch, match="cannot decrypt the stored key check"):
+        keycheck.check()
+    # A process that cannot prove its field keys names no blind-index key either.
+    assert KeyCheck.objects.get().blind_index_fingerprint == ""
+
+
+def test_right_field_keys_do_not_excuse_a_changed_blind_index_key(
+    db, settings, use_keys, use_blind_index_key
+):
+    old = list(settings.FIELD_ENCRYPTION_KEY)
+    use_keys(new_key(), *old)
+    use_blind_index_key(ANOTHER_BLIND_INDEX_KEY)
+    # A rotation takes a new field key, never a new blind-index key.
+    with pytest.raises(CommandError, match="^BLIND_INDEX_KEY is not"):
+        call_command("rotate_encryption_keys")
+    with pytest.raises(CommandError, match="^BLIND_INDEX_KEY is not"):
+        call_command("check_keys")
+
+
+@pytest.mark.parametrize("process", PROCESSES)
+def test_a_process_with_a_changed_blind_index_key_refuses_to_start(
+    database_with_a_key_check, process
+):
+    env = {**database_with_a_key_check, "BLIND_INDEX_KEY": ANOTHER_BLIND_INDEX_KEY}
+    command = [part.format(var=env["CORRIDOR_VAR_DIR"]) for part in PROCESSES[process]]
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode != 0
+    assert WRONG_BLIND_INDEX_TEXT in result.stderr
+    assert "ran" not in result.stdout
+
+
+def test_manage_py_lets_only_the_rebuild_told_the_change_is_on_purpose_past(tmp_path):
+    var = tmp_path / "var"
+    var.mkdir()
+    env = {**os.environ, "CORRIDOR_VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var}/db"}
+    env.pop("CELERY_BROKER_URL", None)
+
+    def manage(*args, **changed):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env={**env, **changed},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert manage("migrate", "-v0").returncode == 0
+    new = {"BLIND_INDEX_KEY": ANOTHER_BLIND_INDEX_KEY}
+    # The flag means nothing to another command.
+    other = manage("shell", "-c", "print('ran')", "--new-blind-index-key", **new)
+    assert other.returncode != 0 and WRONG_BLIND_INDEX_TEXT in other.stderr
+    refused = manage("rebuild_search_index", **new)
+    assert refused.returncode != 0 and WRONG_BLIND_INDEX_TEXT in refused.stderr
+    rebuilt = manage("rebuild_search_index", "--new-blind-index-key", **new)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    # The new key is the database's now; the old one is refused in its turn.
+    started = manage("shell", "-c", "print('ran')", **new)
+    assert started.returncode == 0 and "ran" in started.stdout, started.stderr
+    old = manage("shell", "-c", "print('ran')")
+    assert old.returncode != 0 and WRONG_BLIND_INDEX_TEXT in old.stderr

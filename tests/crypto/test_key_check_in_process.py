@@ -180,4 +180,8 @@ def test_forgetting_clears_what_was_found_so_nothing_is_refused_meanwhile():
     keycheck._state.update(problem="found before the rotation", checked_at=time.monotonic())
     keycheck.forget()
     keycheck.refuse_write("Case")  # raises if the old problem were kept
-    assert keycheck._state == {"problem": None, "checked_at": None}
+    assert keycheck._state == {
+        "problem": None,
+        "checked_at": None,
+        "blind_index_key_changing": False,  # only the rebuild's own start sets it
+    }

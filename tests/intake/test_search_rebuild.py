@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from audit.models import Action, AuditEvent
+from crypto import keycheck
 from crypto.blind_index import blind_index
 from intake.models import Case, FlaggedHandle, SearchToken
 from intake.search import parse, search_cases
@@ -15,6 +16,7 @@ from tests.intake.search_helpers import indexed_case
 pytestmark = pytest.mark.django_db
 
 NEW_KEY = "a-new-blind-index-key-of-at-least-32-characters"
+ON_PURPOSE = "--new-blind-index-key"
 
 
 def found(user, text) -> set[str]:
@@ -52,7 +54,7 @@ def test_after_a_key_change_the_rebuild_makes_every_kind_of_search_work_again(
     # Stale: computed under the old key, nothing matches any more.
     assert found(caseworker, "Ruslan") == set()
     assert found(caseworker, "89001234567") == set()
-    output = rebuild()
+    output = rebuild(ON_PURPOSE)
     assert found(caseworker, "Руслан") == {ruslan.reference}
     assert found(caseworker, "Khadizhat") == {khadizhat.reference}
     assert found(caseworker, "89001234567") == {ruslan.reference}
@@ -64,15 +66,15 @@ def test_after_a_key_change_the_rebuild_makes_every_kind_of_search_work_again(
 def test_it_changes_no_case_s_last_activity(settings, cases):
     before = sorted(Case.objects.values_list("pk", "updated_at"))
     settings.BLIND_INDEX_KEY = NEW_KEY
-    rebuild()
+    rebuild(ON_PURPOSE)
     assert sorted(Case.objects.values_list("pk", "updated_at")) == before
 
 
 def test_run_again_it_changes_nothing(settings, cases):
     settings.BLIND_INDEX_KEY = NEW_KEY
-    rebuild()
+    rebuild(ON_PURPOSE)
     after_first = state()
-    output = rebuild()
+    output = rebuild(ON_PURPOSE)
     assert state() == after_first
     assert "0 handle indexes changed" in output
 
@@ -86,12 +88,12 @@ def test_with_the_same_key_it_changes_nothing(cases):
 def test_it_goes_in_batches_and_resumes_after_the_last_case_named(settings, caseworker, cases):
     ruslan, khadizhat, yulia = sorted(cases, key=lambda case: case.pk)
     settings.BLIND_INDEX_KEY = NEW_KEY
-    output = rebuild("--batch", "2")
+    output = rebuild(ON_PURPOSE, "--batch", "2")
     assert f"2/3 cases (resume with --after {khadizhat.pk})" in output
     assert f"3/3 cases (resume with --after {yulia.pk})" in output
     # A run stopped after the first batch, resumed: the rest only.
     settings.BLIND_INDEX_KEY = NEW_KEY + "-again"
-    resumed = rebuild("--after", str(khadizhat.pk))
+    resumed = rebuild(ON_PURPOSE, "--after", str(khadizhat.pk))
     assert "1/1 cases" in resumed
     assert found(caseworker, "Yulia") == {yulia.reference}
     assert found(caseworker, "Ruslan") == set()  # before --after: not touched
@@ -106,7 +108,7 @@ def test_a_flagged_handle_follows_its_case_and_one_of_a_purged_case_is_reported(
     FlaggedHandle.objects.create(handle_index=gone.handle_index)
     retention.case_purge(case_id=gone.pk, reason=retention.FORGOTTEN)
     settings.BLIND_INDEX_KEY = NEW_KEY
-    output = rebuild()
+    output = rebuild(ON_PURPOSE)
     assert FlaggedHandle.objects.filter(handle_index=blind_index("@khadi_j")).exists()
     # Only the old index of the purged case's handle was kept: it cannot follow.
     assert not FlaggedHandle.objects.filter(handle_index=blind_index("@provocateur")).exists()
@@ -120,10 +122,85 @@ def test_a_flag_already_under_the_new_key_is_kept_once(settings, cases):
     FlaggedHandle.objects.create(handle_index=khadizhat.handle_index)
     settings.BLIND_INDEX_KEY = NEW_KEY
     FlaggedHandle.objects.create(handle_index=blind_index("@khadi_j"))
-    rebuild()
+    rebuild(ON_PURPOSE)
     assert list(FlaggedHandle.objects.values_list("handle_index", flat=True)) == [
         blind_index("@khadi_j")
     ]
+
+
+def test_without_the_flag_it_refuses_a_changed_key_and_changes_nothing(settings, cases):
+    from django.core.management.base import CommandError
+
+    before = state()
+    settings.BLIND_INDEX_KEY = NEW_KEY
+    with pytest.raises(CommandError, match="rebuild_search_index --new-blind-index-key"):
+        rebuild()
+    assert state() == before
+    assert not AuditEvent.objects.filter(action=Action.KEY_ROTATION).exists()
+
+
+def test_with_the_flag_it_records_the_key_so_the_check_passes_and_search_finds_again(
+    settings, caseworker, cases
+):
+    ruslan, _, _ = cases
+    settings.BLIND_INDEX_KEY = NEW_KEY
+    keycheck.forget()
+    assert keycheck.problem().startswith("BLIND_INDEX_KEY is not")
+    rebuild(ON_PURPOSE)
+    assert keycheck.problem(force=True) is None
+    keycheck.verify_at_start()  # every other process starts again
+    assert found(caseworker, "Ruslan") == {ruslan.reference}
+    assert found(caseworker, "+7 900 123-45-67") == {ruslan.reference}
+
+
+def test_stopped_midway_the_check_still_fails_and_run_again_with_the_flag_it_finishes(
+    settings, monkeypatch, caseworker, cases
+):
+    from intake.management.commands import rebuild_search_index as command
+
+    real = command.reindex_cases
+    calls = []
+
+    def stops_at_the_second_batch(batch):
+        calls.append(batch)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(batch)
+
+    settings.BLIND_INDEX_KEY = NEW_KEY
+    monkeypatch.setattr(command, "reindex_cases", stops_at_the_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        rebuild(ON_PURPOSE, "--batch", "2")
+    keycheck.forget()
+    assert keycheck.problem().startswith("BLIND_INDEX_KEY is not")
+    monkeypatch.setattr(command, "reindex_cases", real)
+    rebuild(ON_PURPOSE, "--batch", "2")
+    assert keycheck.problem(force=True) is None
+    assert found(caseworker, "Yulia") == {cases[2].reference}
+
+
+def test_a_run_with_after_does_not_record_the_key(settings, cases):
+    first = min(case.pk for case in cases)
+    settings.BLIND_INDEX_KEY = NEW_KEY
+    output = rebuild(ON_PURPOSE, "--after", str(first))
+    assert "BLIND_INDEX_KEY is not recorded after a run with --after" in output
+    keycheck.forget()
+    assert keycheck.problem().startswith("BLIND_INDEX_KEY is not")
+
+
+def test_the_flag_does_not_take_it_past_wrong_encryption_keys(settings, monkeypatch, cases):
+    from cryptography.fernet import Fernet, MultiFernet
+    from django.core.management.base import CommandError
+    from encrypted_model_fields import fields as library
+
+    before = state()
+    other = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEY = [other]
+    monkeypatch.setattr(library, "CRYPTER", MultiFernet([Fernet(other)]))
+    settings.BLIND_INDEX_KEY = NEW_KEY
+    with pytest.raises(CommandError, match="cannot decrypt the stored key check"):
+        rebuild(ON_PURPOSE)
+    assert state() == before
 
 
 def test_it_refuses_nonsense_options(cases):
