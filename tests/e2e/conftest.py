@@ -58,3 +58,11 @@ def browser():
         yield browser
         browser.close()
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def shot(page, folder: str, name: str) -> None:
+    """Screenshot the whole page from its top to test-artifacts/e2e/<folder>/, for a person."""
+    path = ARTIFACTS / folder
+    path.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=path / f"{name}.png", full_page=True)

@@ -10,19 +10,12 @@ import pytest
 
 from accounts.models import Role
 from network.models import CaseLink, Exposure
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import shot
 from tests.e2e.test_nothing_typed_is_lost import accessible, no_sideways_scroll, sign_in
 from tests.factories import CaseFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SHOTS = ARTIFACTS / "exposure-ru-phone"
-
-
-def shot(page, name):
-    """Screenshot the whole page to test-artifacts/e2e/, for a person to look at."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+SHOTS = "exposure-ru-phone"  # under test-artifacts/e2e/
 
 
 @pytest.fixture
@@ -52,7 +45,7 @@ def test_a_seized_phone_warns_the_linked_case_until_someone_records_what_was_don
     assert friend.reference in page.locator("#linked-cases").inner_text()
     accessible(page)
     assert CaseLink.objects.count() == 1
-    shot(page, "1-linked")
+    shot(page, SHOTS, "1-linked")
 
     # Mark the device compromised: the page asks first.
     page.once("dialog", lambda dialog: dialog.accept())
@@ -60,7 +53,7 @@ def test_a_seized_phone_warns_the_linked_case_until_someone_records_what_was_don
         page.locator("button[data-mark-compromised]").click()
     assert page.locator("form[data-contacts-form]").count() == 1
     accessible(page)
-    shot(page, "2-marked")
+    shot(page, SHOTS, "2-marked")
 
     # The linked case: the warning at the top, above the case's facts.
     page.goto(f"/cases/{friend.reference}/")
@@ -70,7 +63,7 @@ def test_a_seized_phone_warns_the_linked_case_until_someone_records_what_was_don
     assert seized.reference in warning.inner_text()
     assert warning.bounding_box()["y"] < page.locator("#facts").bounding_box()["y"]
     accessible(page)
-    shot(page, "3-warned")
+    shot(page, SHOTS, "3-warned")
 
     # Record what was done: the warning is gone.
     warning.locator("select[name=how]").select_option("checked_in")
@@ -79,7 +72,7 @@ def test_a_seized_phone_warns_the_linked_case_until_someone_records_what_was_don
     assert page.locator("[data-exposure]").count() == 0
     no_sideways_scroll(page)
     accessible(page)
-    shot(page, "4-handled")
+    shot(page, SHOTS, "4-handled")
     exposure = Exposure.objects.get()
     assert exposure.handled_by == user and exposure.handled_how == "checked_in"
     page.context.close()
@@ -103,7 +96,7 @@ def test_a_coordinator_merges_a_duplicate_after_seeing_both(browser, live_server
     )
     assert "Marker-Seized" in confirm.inner_text() and "Marker-Friend" in confirm.inner_text()
     accessible(page)
-    shot(page, "5-merge-confirm")
+    shot(page, SHOTS, "5-merge-confirm")
     with page.expect_navigation():
         page.locator("button[data-merge]").click()
     assert f"/cases/{survivor.reference}/" in page.url

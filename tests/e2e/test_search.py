@@ -15,7 +15,7 @@ import pytest
 from accounts.models import Role
 from audit.models import Action, AuditEvent
 from intake.search import index_case
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORTS
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, shot
 from tests.e2e.test_nothing_kept_by_the_browser import Visitor, files_holding_markers
 from tests.e2e.test_nothing_typed_is_lost import (
     accessible,
@@ -27,7 +27,7 @@ from tests.factories import CaseFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = ARTIFACTS / "search-ru-phone"
+SHOTS = "search-ru-phone"  # under test-artifacts/e2e/
 
 
 @pytest.fixture
@@ -39,12 +39,6 @@ def desk():
     for n in range(3):  # others on the list that the search must leave out
         index_case(CaseFactory(team=team, alias=f"Зарема {n}"))
     return user, ruslan
-
-
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
 
 
 def test_a_cyrillic_name_finds_the_case_recorded_in_latin_letters(browser, live_server, desk):
@@ -71,7 +65,7 @@ def test_a_cyrillic_name_finds_the_case_recorded_in_latin_letters(browser, live_
     assert AuditEvent.objects.get(action=Action.SEARCH).detail == {"results": 1}
     no_sideways_scroll(page)
     accessible(page)
-    shot(page, "01-found")
+    shot(page, SHOTS, "01-found")
     with page.expect_navigation():
         page.locator(f"a[href$='/cases/{ruslan.reference}/']").click()
     assert page.url.endswith(f"/cases/{ruslan.reference}/")
@@ -91,7 +85,7 @@ def test_a_refused_search_says_why_beside_the_box_and_keeps_it(browser, live_ser
     assert page.locator("input[name=q]").input_value() == "🏳️‍🌈"
     no_sideways_scroll(page)
     accessible(page)
-    shot(page, "02-refused")
+    shot(page, SHOTS, "02-refused")
     page.context.close()
 
 

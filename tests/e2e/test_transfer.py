@@ -11,18 +11,12 @@ import pytest
 from accounts.models import Role
 from intake.models import Case, Transfer
 from reminders import services as reminders
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import shot
 from tests.e2e.test_nothing_typed_is_lost import accessible, sign_in
 from tests.factories import CaseFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SHOTS = ARTIFACTS / "transfer-ru-phone"
-
-
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+SHOTS = "transfer-ru-phone"  # under test-artifacts/e2e/
 
 
 @pytest.fixture
@@ -57,7 +51,7 @@ def test_a_case_is_asked_of_another_team_and_accepted(browser, live_server, scen
         page.locator("[data-transfer] form button[type=submit]").click()
     assert page.locator("[data-transfer-waiting]").count() == 1
     accessible(page)
-    shot(page, "1-asked")
+    shot(page, SHOTS, "1-asked")
     page.context.close()
 
     reminders.scan()
@@ -66,7 +60,7 @@ def test_a_case_is_asked_of_another_team_and_accepted(browser, live_server, scen
     waiting = page.locator("[data-waiting-transfers]")
     assert case.reference in waiting.inner_text()
     accessible(page)
-    shot(page, "2-dashboard")
+    shot(page, SHOTS, "2-dashboard")
     with page.expect_navigation():
         waiting.locator("a").first.click()
     row = page.locator(f"[data-transfer='{Transfer.objects.get().pk}']")
@@ -74,13 +68,13 @@ def test_a_case_is_asked_of_another_team_and_accepted(browser, live_server, scen
     for marker in ("Marker-Transfer-Alias", "Marker-Transfer-Story"):
         assert marker not in page.content()
     accessible(page)
-    shot(page, "3-requests")
+    shot(page, SHOTS, "3-requests")
     with page.expect_navigation():
         row.locator("button[data-accept]").click()
     assert f"/cases/{case.reference}/" in page.url
     assert "Marker-Transfer-Alias" in page.content()
     accessible(page)
-    shot(page, "4-accepted")
+    shot(page, SHOTS, "4-accepted")
     moved = Case.objects.get(pk=case.pk)
     assert (moved.team, moved.assignee) == (south, None)
     page.context.close()
