@@ -16,13 +16,14 @@ class Kind(models.TextChoices):
     REFERRAL_ANSWERED = "referral_answered", _("A partner answered a referral")
     TRANSFER_REQUESTED = "transfer_requested", _("A case transfer waits for your answer")
     TRANSFERRED_IN = "transferred_in", _("A case was moved to your team")
+    TRANSFER_REFUSED = "transfer_refused", _("A case transfer you asked for was not accepted")
 
 
 # Reminders of something that happened, not of a state that can end: they
 # stay until their user marks them done. Every other kind is removed by the
 # scan once its event is no longer due (reminders.services.close_ended), so
 # it is told again if it comes due again.
-ANNOUNCEMENTS = frozenset({Kind.REFERRAL_ANSWERED, Kind.TRANSFERRED_IN})
+ANNOUNCEMENTS = frozenset({Kind.REFERRAL_ANSWERED, Kind.TRANSFERRED_IN, Kind.TRANSFER_REFUSED})
 CLOSE_WHEN_ENDED = frozenset(Kind) - ANNOUNCEMENTS
 # Someone may have been detained, or may be found next: listed first.
 URGENT = (Kind.CHECKIN_MISSED, Kind.EXPOSURE, Kind.EXPOSURE_ELSEWHERE)

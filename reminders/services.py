@@ -9,7 +9,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, F, Max, OuterRef
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.template.loader import render_to_string
@@ -208,7 +208,8 @@ def referral_answers_due(now) -> Iterable[Due]:
 
 
 def transfers_due(now) -> Iterable[Due]:
-    """Requests waiting for the other team's coordinators; cases moved in recently.
+    """Requests waiting for the other team's coordinators; cases moved in recently;
+    requests refused (or withdrawn by someone else) recently, to whoever asked.
 
     A request names no case to its recipients: they may not see it before
     accepting, so its reminder leads to the list of requests instead.
@@ -219,6 +220,21 @@ def transfers_due(now) -> Iterable[Due]:
     for pk, case, to_team, by in moved.values_list("pk", "case_id", "to_team_id", "decided_by_id"):
         key = f"transferred_in:{pk}"
         yield Due(Kind.TRANSFERRED_IN, key, case, to_team, None, None, True, not_to=by)
+    # The case stayed with the team that asked: the asker (or, gone, its
+    # coordinators) may look for another way. Their own withdrawal tells nobody.
+    refused = Transfer.objects.filter(
+        accepted=False, decided_at__gte=now - ANNOUNCE_WITHIN
+    ).exclude(decided_by=F("requested_by"))
+    for pk, case, from_team, asker, active, by in refused.values_list(
+        "pk",
+        "case_id",
+        "from_team_id",
+        "requested_by_id",
+        "requested_by__is_active",
+        "decided_by_id",
+    ):
+        key = f"transfer_refused:{pk}"
+        yield Due(Kind.TRANSFER_REFUSED, key, case, from_team, _active(asker, active), not_to=by)
 
 
 def _rows(due: Due, coordinators: Coordinators | None = None) -> list[Notification]:

@@ -235,6 +235,40 @@ class TestTransfers:
         assert told() == [("also_b", "transferred_in")]
         assert Notification.objects.get(kind=Kind.TRANSFERRED_IN).case_id == case.pk
 
+    def test_a_refused_request_tells_the_coordinator_who_asked(
+        self, team_a, team_b, coordinator, outsider
+    ):
+        case = active_case(team_a)
+        request = transfers.case_transfer(case=case, to_team=team_b, by=coordinator)
+        transfers.transfer_refuse(transfer=request, by=outsider)
+        services.scan()
+        services.scan()
+        assert told() == [("coordinator", "transfer_refused")]
+        assert Notification.objects.get().case_id == case.pk
+
+    def test_a_request_withdrawn_by_its_own_asker_tells_nobody(
+        self, team_a, team_b, coordinator, second_coordinator, outsider
+    ):
+        request = transfers.case_transfer(case=active_case(team_a), to_team=team_b, by=coordinator)
+        transfers.transfer_withdraw(transfer=request, by=coordinator)
+        services.scan()
+        assert told() == []
+
+    def test_a_request_withdrawn_by_another_coordinator_tells_the_asker(
+        self, team_a, team_b, coordinator, second_coordinator, outsider
+    ):
+        request = transfers.case_transfer(case=active_case(team_a), to_team=team_b, by=coordinator)
+        transfers.transfer_withdraw(transfer=request, by=second_coordinator)
+        services.scan()
+        assert told() == [("coordinator", "transfer_refused")]
+
+    def test_an_old_refusal_is_not_announced(self, team_a, team_b, coordinator, outsider):
+        request = transfers.case_transfer(case=active_case(team_a), to_team=team_b, by=coordinator)
+        transfers.transfer_refuse(transfer=request, by=outsider)
+        Transfer.objects.update(decided_at=timezone.now() - services.ANNOUNCE_WITHIN - DAY)
+        services.scan()
+        assert told() == []
+
     def test_an_old_move_is_not_announced(self, team_a, team_b, coordinator, outsider):
         request = transfers.case_transfer(case=active_case(team_a), to_team=team_b, by=coordinator)
         transfers.transfer_accept(transfer=request, by=outsider)

@@ -38,7 +38,7 @@ def open_count(kind) -> int:
 
 def test_every_kind_is_either_closed_by_its_cause_or_an_announcement():
     assert CLOSE_WHEN_ENDED | ANNOUNCEMENTS == set(Kind)
-    assert ANNOUNCEMENTS == {Kind.REFERRAL_ANSWERED, Kind.TRANSFERRED_IN}
+    assert ANNOUNCEMENTS == {Kind.REFERRAL_ANSWERED, Kind.TRANSFERRED_IN, Kind.TRANSFER_REFUSED}
 
 
 class TestWhenTheCauseEnds:
