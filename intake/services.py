@@ -7,7 +7,6 @@ audit trail records it (field names and codes, never values).
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +16,7 @@ from accounts.models import Team, User
 from audit.models import Action
 from audit.services import record
 from crypto.blind_index import blind_index
-from intake import closing
+from intake import closing, unmerging
 from intake.choices import Verification
 from intake.models import (
     INTAKE_FIELDS,
@@ -133,15 +132,13 @@ def _unmerge(case: Case) -> str | None:
     it was merged into, and their "duplicate" link goes. Returns that case's reference.
 
     What the merge moved (notes, check-ins, referrals, plans) stays where it is.
-    The link is network's, found through the app registry (network sits above).
+    The link is network's, which undoes it through `intake/unmerging.py`.
     """
     merged = MergedReference.objects.filter(reference=case.reference).select_related("case")
     merged = merged.only("case__reference").first()
     if merged is None:
         return None
-    link = apps.get_model("network", "CaseLink")
-    first, second = sorted((case.pk, merged.case_id))
-    link.objects.filter(first_id=first, second_id=second, kind="duplicate").delete()
+    unmerging.unmerged(case, merged.case_id)
     MergedReference.objects.filter(pk=merged.pk).delete()
     return merged.case.reference
 

@@ -146,6 +146,12 @@ def link_remove(*, case: Case, link: CaseLink, by: User) -> None:
     _audit(other, by, unlinked=case.reference, kind=link.kind)
 
 
+def duplicate_link_remove(case: Case, survivor_id: int) -> None:
+    """Remove the link a merge made, once the duplicate is reopened (intake/unmerging.py)."""
+    first, second = sorted((case.pk, survivor_id))
+    CaseLink.objects.filter(first_id=first, second_id=second, kind=LinkKind.DUPLICATE).delete()
+
+
 # The seized phone
 
 
