@@ -11,6 +11,8 @@ COPY intake ./intake
 COPY referrals ./referrals
 COPY evacuations ./evacuations
 COPY network ./network
+COPY conversations ./conversations
+COPY portal ./portal
 COPY retention ./retention
 COPY reminders ./reminders
 COPY stats ./stats

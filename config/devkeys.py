@@ -22,6 +22,7 @@ GENERATORS = {
     "django_secret_key": lambda: secrets.token_urlsafe(50),
     "field_encryption_keys": fernet_key,
     "blind_index_key": lambda: secrets.token_hex(32),
+    "codename_key": lambda: secrets.token_hex(32),
     "demo_password": lambda: "-".join(secrets.token_hex(3) for _ in range(4)),
 }
 

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "referrals",
     "evacuations",
     "network",
+    "conversations",
+    "portal",
     "retention",
     "reminders",
     "stats",
@@ -367,6 +369,73 @@ EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", required=False)
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 # A reminder lands in a mailbox that may be seized: the sender must not name the service.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+
+# --- The person's portal (portal/) ------------------------------------------------
+# Where the page for the people we help lives: an innocuous path of its own,
+# so a reverse proxy or an onion service can publish it and nothing else.
+PORTAL_PATH = "/" + env_str("PORTAL_PATH", "/write/").strip("/") + "/"
+if PORTAL_PATH == "//":
+    raise ImproperlyConfigured("PORTAL_PATH must be a path of its own, such as /write/.")
+# The team that receives requests: by the person's region where one is named
+# (PORTAL_TEAMS_BY_REGION="chechnya=North hotline,dagestan=South relocation"),
+# else PORTAL_TEAM; with neither, the portal says it is closed and stores nothing.
+PORTAL_TEAM = env_str("PORTAL_TEAM", "")
+try:
+    PORTAL_TEAMS_BY_REGION = dict(
+        pair.split("=", 1) for pair in env_list("PORTAL_TEAMS_BY_REGION", "") if pair
+    )
+except ValueError:
+    raise ImproperlyConfigured(
+        "PORTAL_TEAMS_BY_REGION must read region=team name, separated by commas."
+    ) from None
+# Tor Browser tells every site "en-US": the portal starts in the language of
+# the people it serves, and says how to switch.
+PORTAL_LANGUAGE = env_str("PORTAL_LANGUAGE", "ru")
+# Keys the codename lookup value (portal/codenames.py). Changing it signs
+# nobody in any more: it is kept as the encryption keys are.
+CODENAME_KEY = env_secret("CODENAME_KEY")
+if len(CODENAME_KEY) < 32:
+    raise ImproperlyConfigured("CODENAME_KEY must be at least 32 characters of random data.")
+if CODENAME_KEY in (BLIND_INDEX_KEY, *FIELD_ENCRYPTION_KEY):
+    raise ImproperlyConfigured("CODENAME_KEY must differ from the other keys.")
+# Argon2id for codenames, chosen for two cores: about 70 ms and 64 MiB a
+# sign-in (bench/README.md). Stored with each hash: a change applies to
+# codenames made after it and never locks out the older ones.
+PORTAL_ARGON2 = {
+    "time_cost": env_int("PORTAL_ARGON2_TIME_COST", 3),
+    "memory_cost": env_int("PORTAL_ARGON2_MEMORY_KIB", 64 * 1024),
+    "parallelism": env_int("PORTAL_ARGON2_PARALLELISM", 2),
+}
+
+
+def _limit(name: str, default: str) -> tuple[int, int]:
+    """A limit as "COUNT/SECONDS", from PORTAL_LIMIT_<NAME>."""
+    variable = f"PORTAL_LIMIT_{name.upper()}"
+    try:
+        count, seconds = (int(part) for part in env_str(variable, default).split("/"))
+    except ValueError:
+        raise ImproperlyConfigured(f"{variable} must read COUNT/SECONDS.") from None
+    if count < 1 or seconds < 1:
+        raise ImproperlyConfigured(f"{variable} must be positive.")
+    return count, seconds
+
+
+# Per client (a keyed hash of the address: one Tor exit, or the onion
+# service's 127.0.0.1, is one client for many people) and for everyone. Each
+# sign-in or request costs one Argon2id hash; the global limits bound that
+# work, and how many requests a team can be flooded with (README, "Portal").
+PORTAL_LIMITS = {
+    "sign_in_client": _limit("sign_in_client", "10/900"),
+    "sign_in_all": _limit("sign_in_all", "120/60"),
+    "request_client": _limit("request_client", "5/3600"),
+    "request_all": _limit("request_all", "60/3600"),
+    "message_case": _limit("message_case", "30/3600"),
+    "message_all": _limit("message_all", "600/3600"),
+}
+# A signed-in portal session ends after this long without a page, and after
+# PORTAL_SESSION_AGE whatever happens.
+PORTAL_SESSION_IDLE = env_int("PORTAL_SESSION_IDLE", 15 * 60)
+PORTAL_SESSION_AGE = env_int("PORTAL_SESSION_AGE", 2 * 60 * 60)
 
 # --- Audit alerts -----------------------------------------------------------------
 CORRIDOR_AUDIT = {

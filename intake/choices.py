@@ -38,6 +38,8 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone")
     OTHER = "other", _("Other")
+    # Written by the person on the portal (portal/): never chosen on the intake form.
+    PORTAL = "portal", _("Portal (codename)")
 
 
 class Threat(models.TextChoices):

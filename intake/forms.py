@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Team, User
 from core.forms import CleanTextMixin, NamedEmptyChoiceMixin, NoAutofillMixin
 from core.widgets import DateInput, DateTimeInput
-from intake.choices import Need, Risk, Verification
+from intake.choices import Channel, Need, Risk, Verification
 from intake.models import INTAKE_FIELDS, Case, Note
 from intake.search import MAX_QUERY_LENGTH, parse
 from intake.selectors import teams_of
@@ -69,6 +69,9 @@ class IntakeForm(CaseForm):
         super().__init__(*args, **kwargs)
         teams = teams_of(user)
         self.fields["team"].offer(teams)
+        # Only the person can write through the portal (portal/).
+        channel = self.fields["contact_channel"]
+        channel.choices = [c for c in channel.choices if c[0] != Channel.PORTAL]
         if len(teams) == 1:
             self.fields["team"].initial = teams[0].pk
             self.fields["team"].widget = forms.HiddenInput()

@@ -301,6 +301,9 @@ class CaseEvent(models.Model):
         TRANSFERRED = "transferred", _("Moved to another team")
         EXPOSED = "exposed", _("Warned: a linked person's phone was taken")
         EXPOSURE_HANDLED = "exposure_handled", _("Exposure warning handled")
+        # Written by the person on the portal (portal/), never by staff.
+        PORTAL_CHECKIN = "portal_checkin", _("Answered a check-in on the portal: safe")
+        DURESS = "duress", _("Duress codename used on the portal: they may be under force")
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")

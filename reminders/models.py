@@ -17,16 +17,21 @@ class Kind(models.TextChoices):
     TRANSFER_REQUESTED = "transfer_requested", _("A case transfer waits for your answer")
     TRANSFERRED_IN = "transferred_in", _("A case was moved to your team")
     TRANSFER_REFUSED = "transfer_refused", _("A case transfer you asked for was not accepted")
+    PORTAL_REQUEST = "portal_request", _("A new request came in through the portal")
+    PORTAL_MESSAGE = "portal_message", _("A new message on the portal")
+    DURESS = "duress", _("Duress codename used on the portal: they may be under force")
 
 
 # Reminders of something that happened, not of a state that can end: they
 # stay until their user marks them done. Every other kind is removed by the
 # scan once its event is no longer due (reminders.services.close_ended), so
 # it is told again if it comes due again.
-ANNOUNCEMENTS = frozenset({Kind.REFERRAL_ANSWERED, Kind.TRANSFERRED_IN, Kind.TRANSFER_REFUSED})
+ANNOUNCEMENTS = frozenset(
+    {Kind.REFERRAL_ANSWERED, Kind.TRANSFERRED_IN, Kind.TRANSFER_REFUSED, Kind.DURESS}
+)
 CLOSE_WHEN_ENDED = frozenset(Kind) - ANNOUNCEMENTS
 # Someone may have been detained, or may be found next: listed first.
-URGENT = (Kind.CHECKIN_MISSED, Kind.EXPOSURE, Kind.EXPOSURE_ELSEWHERE)
+URGENT = (Kind.DURESS, Kind.CHECKIN_MISSED, Kind.EXPOSURE, Kind.EXPOSURE_ELSEWHERE)
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -1,0 +1,85 @@
+"""The person's side: their codenames, their browser sessions, the limits on both.
+
+Nothing here holds what the person wrote (that is the case's and
+`conversations`'): a codename is kept only as an Argon2id hash and a keyed
+lookup value, a session only as a keyed hash of its cookie.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crypto.fields import EncryptedTextField
+
+
+class Codename(models.Model):
+    """What signs a person in to their request: the real one, and maybe a duress one."""
+
+    case = models.ForeignKey(
+        "intake.Case", on_delete=models.CASCADE, related_name="codenames", verbose_name=_("case")
+    )
+    duress = models.BooleanField(_("duress codename"), default=False)
+    # HMAC-SHA256 of the normalised codename under CODENAME_KEY: finds the row
+    # with one indexed lookup, and without the key tests no guess.
+    lookup = models.CharField(_("lookup value"), max_length=64, unique=True, editable=False)
+    # Argon2id, parameters included (portal/codenames.py).
+    digest = models.CharField(_("hash"), max_length=200, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("codename")
+        verbose_name_plural = _("codenames")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "duress"], name="codename_one_of_each_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"codename {self.pk}"
+
+
+class PortalSession(models.Model):
+    """A browser on the portal: before sign-in (a form held for one page), or signed in."""
+
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    case = models.ForeignKey(
+        "intake.Case",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="portal_sessions",
+        verbose_name=_("case"),
+    )
+    duress = models.BooleanField(_("opened with the duress codename"), default=False)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    # What one next page shows and then forgets: a refused form with its
+    # errors, or a codename to show once. Encrypted, as everything typed is.
+    held = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("portal session")
+        verbose_name_plural = _("portal sessions")
+        indexes = [models.Index(fields=["seen_at"])]
+
+    def __str__(self) -> str:
+        return f"portal session {self.pk}"
+
+
+class Throttle(models.Model):
+    """How many attempts one client (or everyone: client "*") made in one window."""
+
+    scope = models.CharField(max_length=20)
+    client = models.CharField(max_length=40)  # a keyed hash of the address, or "*"
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "client", "window_start"], name="throttle_one_row_per_window"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.client}"
