@@ -30,6 +30,8 @@ urlpatterns = [
     path("cases/", include("intake.urls")),
     # Links, merges and the seized-phone warning live under the case page's address.
     path("cases/<reference:reference>/", include("network.urls")),
+    # Replies from the case page, and the team's reply templates beside the team page.
+    path("", include("conversations.urls")),
     path("", include("referrals.urls")),
     path("", include("evacuations.urls")),
     path("", include("retention.urls")),
@@ -54,5 +56,7 @@ urlpatterns = [
     path("team/revoke/", revoke, name="revoke"),
     path("drafts/", include("drafts.urls")),
     path("health/", health, name="health"),
+    # The person's own pages, at an address of their own (PORTAL_PATH).
+    path(settings.PORTAL_PATH.lstrip("/"), include("portal.urls")),
     path("admin/", admin.site.urls),
 ]

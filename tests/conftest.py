@@ -48,6 +48,8 @@ def use_wrong_key(monkeypatch):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Codenames: Argon2id still, at its least cost (the real cost is in bench/).
+    settings.PORTAL_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
 def pass_second_factor(client, user):

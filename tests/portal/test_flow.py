@@ -1,0 +1,100 @@
+"""The person's way through the portal, page by page, with the test client."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from conversations.models import Message
+from intake.choices import Channel, Risk, Verification
+from intake.models import Case
+from portal import codenames
+from portal.models import Codename, PortalSession
+from tests.portal.conftest import REQUEST, ask, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_start_page_sets_no_cookie(client, portal_open):
+    response = client.get(reverse("portal:start"))
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_request_becomes_an_unverified_portal_case_with_a_codename(client, portal_open):
+    codename = ask(client)
+    case = Case.objects.get()
+    assert case.team == portal_open
+    assert case.contact_channel == Channel.PORTAL
+    assert case.verification == Verification.UNVERIFIED
+    assert case.risk == Risk.HIGH
+    assert case.alias == REQUEST["alias"]
+    assert case.created_by is None
+    # Russian by default: eight words from the Russian list.
+    assert len(codename.split()) == codenames.word_count("ru") == 8
+    assert all(word in codenames.words("ru") for word in codename.split())
+    stored = Codename.objects.get()
+    assert codename not in stored.digest and stored.digest.startswith("$argon2id$")
+
+
+def test_english_codenames_have_seven_words(client, portal_open):
+    response = client.post(reverse("portal:ask") + "?lang=en", REQUEST)
+    page = client.get(response["Location"])
+    assert page["Content-Language"] == "en"
+    words = page.content.decode().split('class="codename" lang="en"><strong>')[1].split("<")[0]
+    assert len(words.split()) == 7
+    assert all(word in codenames.words("en") for word in words.split())
+
+
+def test_the_codename_is_shown_once(client, portal_open):
+    ask(client)
+    again = client.get(reverse("portal:codename"))
+    assert again.status_code == 302
+    assert again["Location"].startswith(reverse("portal:inbox"))
+
+
+def test_signing_in_with_the_codename_opens_the_request(client, portal_open):
+    codename = ask(client)
+    other = client.__class__()
+    response = sign_in(other, codename.upper().replace(" ", "  "))
+    assert response["Location"].startswith(reverse("portal:inbox"))
+    assert other.get(response["Location"]).status_code == 200
+    assert AuditEvent.objects.filter(action="sign_in", detail__via="portal").exists()
+
+
+def test_a_wrong_codename_opens_nothing_and_says_so(client, portal_open):
+    ask(client)
+    other = client.__class__()
+    response = sign_in(other, "совсем не тот кодовый набор слов вообще")
+    assert response["Location"].startswith(reverse("portal:sign_in"))
+    page = other.get(response["Location"])
+    assert "codename" in page.content.decode().lower()
+    assert 'role="alert"' in page.content.decode()
+    assert other.get(reverse("portal:inbox")).status_code == 302
+
+
+def test_the_person_writes_and_reads_the_answer(client, portal_open, caseworker):
+    codename = ask(client)
+    case = Case.objects.get()
+    client.post(reverse("portal:write"), {"body": "Are you there?"})
+    message = Message.objects.get()
+    assert message.direction == Message.Direction.PERSON and not message.under_duress
+    Message.objects.create(case=case, direction="team", body="Yes, we are.", by=caseworker)
+    page = client.get(reverse("portal:inbox")).content.decode()
+    assert "Yes, we are." in page and caseworker.username not in page
+    assert Message.objects.filter(direction="team", read_at__isnull=False).count() == 1
+    assert codename not in page
+
+
+def test_sign_out_ends_the_session(client, portal_open):
+    ask(client)
+    client.post(reverse("portal:sign_out"))
+    assert not PortalSession.objects.exclude(case=None).exists()
+    assert client.get(reverse("portal:inbox")).status_code == 302
+
+
+def test_the_portal_is_closed_without_a_team(client, settings, db):
+    settings.PORTAL_TEAM = "no such team"
+    response = client.post(reverse("portal:ask"), REQUEST)
+    assert response.status_code == 503
+    assert not Case.objects.exists()
