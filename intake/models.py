@@ -347,8 +347,10 @@ HIGHER_DETAIL_CODES = {
 
 class CheckInQuerySet(models.QuerySet):
     def missed(self, now=None):
-        """Due and not heard: the person may have been detained."""
-        return self.filter(heard_at__isnull=True, due_at__lt=now or timezone.now())
+        """Due, or counted missed by a duress sign-in, and not heard: the person may have
+        been detained."""
+        due = models.Q(due_at__lt=now or timezone.now()) | models.Q(duress_at__isnull=False)
+        return self.filter(due, heard_at__isnull=True)
 
 
 class CheckIn(models.Model):
@@ -376,6 +378,9 @@ class CheckIn(models.Model):
     )
     # Set once, by the job that claims the escalation: it fires exactly once.
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # Someone signed in on the portal with the duress codename: missed from
+    # then on, whatever its time (which stays as the person was told it).
+    duress_at = models.DateTimeField(_("missed by a duress sign-in at"), null=True, blank=True)
 
     objects = CheckInQuerySet.as_manager()
 
@@ -390,7 +395,8 @@ class CheckIn(models.Model):
 
     @property
     def is_missed(self) -> bool:
-        return self.heard_at is None and self.due_at < timezone.now()
+        due = self.due_at < timezone.now() or self.duress_at is not None
+        return self.heard_at is None and due
 
 
 class FlaggedHandle(models.Model):

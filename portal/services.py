@@ -132,9 +132,9 @@ def duress_signed_in(*, case: Case, now: datetime | None = None) -> int:
     written = 0
     open_checkins = CheckIn.objects.filter(case=case, heard_at__isnull=True)
     for checkin in open_checkins.select_for_update():
-        checkin.due_at = min(checkin.due_at, now)
+        checkin.duress_at = checkin.duress_at or now
         checkin.escalated_at = checkin.escalated_at or now
-        checkin.save(update_fields=["due_at", "escalated_at"])
+        checkin.save(update_fields=["duress_at", "escalated_at"])
         due = Due(Kind.CHECKIN_MISSED, f"checkin:{checkin.pk}", case.pk, case.team_id, None)
         written += notify(_to_coordinators(due), coordinators)
     CaseEvent.objects.create(case=case, kind=Event.DURESS, detail="sign_in", at=now)

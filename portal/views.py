@@ -278,7 +278,7 @@ def duress(request, session):
 @signed_in_page
 @require_http_methods(["GET", "POST"])
 def forget(request, session):
-    form = ForgetForm(request.POST or None)
+    form = ForgetForm(request.POST if request.method == "POST" else None)
     if request.method == "GET" or not form.is_valid():
         status = 400 if form.is_bound else 200
         return _page(request, "portal/forget.html", {"form": form}, status=status)
