@@ -118,7 +118,7 @@ def assignees_in(teams) -> QuerySet[User]:
 class TimelineEntry:
     at: datetime
     # "created", "note", "status", "event", "referral", "checkin_set",
-    # "checkin_missed", "checkin_heard"
+    # "checkin_missed", "checkin_heard", "message"
     kind: str
     by: User | None
     item: object | None = None
@@ -163,7 +163,8 @@ def referrals_with_history(case: Case) -> list:
 
 
 def case_timeline(case: Case, referrals=None, checkins=None) -> list[TimelineEntry]:
-    """Notes, status changes, other events, referral moves and check-ins, oldest first.
+    """Notes, status changes, other events, referral moves, check-ins and the
+    portal's messages, oldest first.
 
     `referrals`: the case's referrals with their changes prefetched, and
     `checkins`: its check-ins from `checkins_with_people`, if the caller has
@@ -184,4 +185,10 @@ def case_timeline(case: Case, referrals=None, checkins=None) -> list[TimelineEnt
         entries += [TimelineEntry(c.at, "referral", c.by, c) for c in referral.changes.all()]
     # From the check-in rows themselves: no second record of the same moment to keep in step.
     entries += checkin_entries(checkins_with_people(case) if checkins is None else checkins)
+    # The person's messages and the team's replies (conversations/), through
+    # the related manager: intake imports nothing of it. By nobody: the
+    # message names its author itself, "from the person" or "reply by".
+    entries += [
+        TimelineEntry(m.created_at, "message", None, m) for m in case.messages.select_related("by")
+    ]
     return sorted(entries, key=lambda e: e.at)

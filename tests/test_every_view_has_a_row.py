@@ -14,6 +14,7 @@ MATRIX_MODULES = [
     "tests.evacuations.test_access_matrix",
     "tests.drafts.test_access_matrix",
     "tests.network.test_access_matrix",
+    "tests.conversations.test_access_matrix",
     "tests.reminders.test_access_matrix",
     "tests.accounts.test_access_matrix",
     "tests.stats.test_overview",
