@@ -1,5 +1,7 @@
 """The portal's forms: what the person types, checked as intake's forms check staff input."""
 
+import unicodedata
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -28,8 +30,25 @@ DANGER = [
 ]
 
 
+def visible(text: str) -> bool:
+    """Whether the text shows anything: not only spaces, zero-width or direction marks."""
+    return any(not ch.isspace() and unicodedata.category(ch) not in INVISIBLE for ch in text)
+
+
+INVISIBLE = {"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me"}
+
+
 class PortalForm(NoAutofillMixin, NamedEmptyChoiceMixin, CleanTextMixin, forms.Form):
-    pass
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if isinstance(value, str) and value and not visible(value):
+                if field.required:
+                    self.add_error(name, _("Only invisible characters here: write some text."))
+                else:
+                    data[name] = ""
+        return data
 
 
 class RequestForm(PortalForm):

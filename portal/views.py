@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -92,7 +93,9 @@ def _refused(request, session, name: str, form, **extra) -> HttpResponse:
         session = sessions.start(response, language=translation.get_language())
     else:
         response = _go(request, name)
-    sessions.hold(session, data=form.data.dict(), **extra)
+    # Every value of every field (a list of ticked needs too), the CSRF token aside.
+    typed = {k: v for k, v in form.data.lists() if k != "csrfmiddlewaretoken"}
+    sessions.hold(session, data=typed, **extra)
     return response
 
 
@@ -109,7 +112,7 @@ def _held_form(form_class, held: dict):
     """The refused form again, bound to what was typed, its errors found anew."""
     if "data" not in held:
         return form_class()
-    form = form_class(held["data"])
+    form = form_class(MultiValueDict(held["data"]))
     form.is_valid()
     return form
 

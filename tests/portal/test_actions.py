@@ -1,6 +1,7 @@
 """What the signed-in person can do: answer a check-in, forget the request; and what a
 request from the portal sets in motion: provocation flags, reminders, the stale purge."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -91,6 +92,14 @@ def test_a_handle_is_needed_unless_only_here(client, portal_open):
     page = client.get(response["Location"]).content.decode()
     assert 'class="error-summary"' in page
     assert 'value="A"' in page  # what was typed is back in the form
+
+
+def test_a_refused_request_comes_back_with_every_ticked_need(client, portal_open):
+    data = {**REQUEST, "needs": ["shelter", "legal", "money"], "region": ""}
+    response = client.post(reverse("portal:ask"), data)
+    page = client.get(response["Location"]).content.decode()
+    ticked = re.findall(r'name="needs" value="(\w+)" id="id_needs_\d+" checked', page)
+    assert ticked == ["shelter", "legal", "money"]
 
 
 def test_the_team_is_reminded_of_the_new_request_by_risk(client, portal_open, coordinator):
