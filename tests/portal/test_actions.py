@@ -17,7 +17,7 @@ from portal.models import Codename, PortalSession
 from reminders.services import scan
 from retention.models import RetiredCaseCount
 from retention.services import purge_expired
-from tests.portal.conftest import ask, sign_in
+from tests.portal.conftest import REQUEST, ask, sign_in
 
 pytestmark = pytest.mark.django_db
 
