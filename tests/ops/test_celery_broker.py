@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from config import celery_app
 from ops.tasks import heartbeat
+from portal.tasks import tidy as portal_tidy
 from referrals.tasks import expire_unanswered
 from reminders import services as reminder_services
 from reminders.models import Notification
@@ -21,7 +22,14 @@ from retention.tasks import purge_expired
 from tests.factories import CaseFactory, NoteFactory
 
 MARKERS = ["BROKER-ALIAS", "broker_handle", "BROKER-NARRATIVE", "BROKER-NOTE"]
-ALL_TASKS = [heartbeat, scan_reminders, send_digests, purge_expired, expire_unanswered]
+ALL_TASKS = [
+    heartbeat,
+    scan_reminders,
+    send_digests,
+    purge_expired,
+    expire_unanswered,
+    portal_tidy,
+]
 
 
 @pytest.mark.redis
