@@ -81,6 +81,8 @@ def _templates_page(request, *, status: int = 200, create_form=None, refused=Non
         "rows": rows,
         "create_form": create_form or ReplyTemplateForm(teams=teams),
         "several_teams": len(teams) > 1,
+        # Named on its own too, so that the page's error summary finds it.
+        "refused_form": refused,
     }
     return render(request, "conversations/reply_templates.html", context, status=status)
 
