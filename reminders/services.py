@@ -9,13 +9,15 @@ from functools import cached_property
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Exists, F, Max, OuterRef
+from django.db.models import Exists, F, Max, Min, OuterRef
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import TEAM_ROLES, Role, User
+from conversations.models import Message
+from intake.choices import Channel
 from intake.models import Case, CheckIn, Transfer
 from network.models import Cause, Exposure
 from referrals.models import Referral, ReferralChange
@@ -100,6 +102,33 @@ def first_responses_due(now) -> Iterable[Due]:
             yield Due(
                 Kind.FIRST_RESPONSE, f"first_response:{pk}", pk, team, _active(assignee, active)
             )
+
+
+def portal_requests_due(now) -> Iterable[Due]:
+    """Requests the person wrote on the portal, from the moment they arrive until
+    someone answers them (a note or a status change, as for a first response)."""
+    cases = Case.objects.awaiting_first_response().filter(contact_channel=Channel.PORTAL)
+    for pk, team, assignee, active in cases.values_list(*CASE_COLUMNS):
+        yield Due(Kind.PORTAL_REQUEST, f"portal_request:{pk}", pk, team, _active(assignee, active))
+
+
+def portal_messages_due(now) -> Iterable[Due]:
+    """One per case whose person wrote something nobody on the team has opened yet.
+
+    The key names the oldest unread message too: once they are read the
+    reminder ends, and a later message is told anew even if its user had
+    marked the earlier one done (a done row stands for its key forever).
+    """
+    columns = [f"case__{c}" if c != "pk" else "case_id" for c in CASE_COLUMNS]
+    unread = (
+        Message.objects.unread_by_team()
+        .order_by()  # the model's ordering would split the groups
+        .values_list(*columns)
+        .annotate(first=Min("pk"))
+    )
+    for case, team, assignee, active, first in unread:
+        key = f"portal_message:{case}:{first}"
+        yield Due(Kind.PORTAL_MESSAGE, key, case, team, _active(assignee, active))
 
 
 def follow_ups_due(now) -> Iterable[Due]:
@@ -321,6 +350,8 @@ def scan(now=None) -> int:
     sources = (
         missed_checkins_due,
         exposures_due,
+        portal_requests_due,
+        portal_messages_due,
         first_responses_due,
         follow_ups_due,
         referrals_due,
