@@ -34,7 +34,9 @@ demo: migrate
 
 # Worker and beat run on kombu's filesystem transport (var/celery), so the
 # embedded default needs no Redis. They stop when the server stops.
+# The demo's portal sends requests to the team seed_demo names, unless PORTAL_TEAM says otherwise.
 run: demo
+	$(eval export PORTAL_TEAM ?= $(shell cat var/demo_portal_team))
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py check_keys
 	@echo "Starting Celery worker and beat (filesystem broker under var/celery)"

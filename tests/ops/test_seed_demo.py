@@ -7,6 +7,18 @@ from accounts.models import Role, Team, User
 from intake.models import Case
 
 
+@pytest.fixture(autouse=True)
+def _var_of_its_own(settings, tmp_path):
+    """seed_demo writes the portal's team for make run under VAR_DIR: not the repository's."""
+    settings.VAR_DIR = tmp_path
+
+
+def test_it_names_the_portal_team_for_make_run(db, demo_password, settings):
+    call_command("seed_demo", cases=3, force=True)
+    team = (settings.VAR_DIR / "demo_portal_team").read_text(encoding="utf-8").strip()
+    assert Team.objects.filter(name=team).exists()
+
+
 @pytest.fixture
 def demo_password(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "demo-passphrase-for-tests")

@@ -282,6 +282,13 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS("Demo logins (password for all): ") + password + "\n  " + roles
         )
+        # The demo's portal sends requests to the first team (make run reads this file).
+        team = self.team("north").name
+        (settings.VAR_DIR / "demo_portal_team").write_text(team + "\n", encoding="utf-8")
+        self.stdout.write(
+            self.style.SUCCESS("The person's portal: ")
+            + f"{settings.PORTAL_PATH} (requests go to the team {team})"
+        )
 
     def team(self, key: str) -> Team:
         return Team.objects.get_or_create(name=self.texts["teams"][key])[0]
