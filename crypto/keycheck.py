@@ -16,6 +16,12 @@ handles and search would silently find nothing. A new one is taken only by
 `rebuild_search_index --new-blind-index-key` (README: Changing the
 blind-index key), which calls `accept_blind_index_key` once every case is
 indexed under it.
+
+And one of CODENAME_KEY: the portal finds a codename only by its HMAC under
+that key, so under another key nobody could sign in, and a person told "this
+codename opens no request" would believe their request gone. There is no way
+to change it in place (a codename is kept only as its hash: nothing can be
+computed again under a new key), so a different key is refused, always.
 """
 
 import base64
@@ -58,6 +64,17 @@ WRONG_BLIND_INDEX_KEY = (
 )
 
 
+CODENAME_LABEL = b"corridor key check: CODENAME_KEY fingerprint"
+
+WRONG_CODENAME_KEY = (
+    "CODENAME_KEY is not the key this database's portal codenames were stored under: "
+    "nobody could sign in with their codename, and people would be told their request "
+    "does not exist. It cannot be changed in place (a codename is kept only as its "
+    "hash, so nothing can be computed again under a new key): put the previous key "
+    "back (README: The portal); nothing was read or saved."
+)
+
+
 def fingerprint(key: str) -> str:
     """A name for a key that says nothing about it: a hash keyed by the key itself."""
     raw = base64.urlsafe_b64decode(key.encode())
@@ -67,6 +84,15 @@ def fingerprint(key: str) -> str:
 def blind_index_fingerprint(key: str) -> str:
     """A name for BLIND_INDEX_KEY that says nothing about it: an HMAC keyed by it."""
     return hmac.new(key.encode(), BLIND_INDEX_LABEL, hashlib.sha256).hexdigest()[:16]
+
+
+def codename_fingerprint(key: str) -> str:
+    """A name for CODENAME_KEY that says nothing about it: an HMAC keyed by it.
+
+    Over a label of its own: the lookup values are HMACs of normalised
+    codenames under "codename-lookup:" and the key, never of this label.
+    """
+    return hmac.new(key.encode(), CODENAME_LABEL, hashlib.sha256).hexdigest()[:16]
 
 
 def _keys() -> list[str]:
@@ -81,14 +107,15 @@ def _key_check_table_exists() -> bool:
 
 def check(*, accept_new_key: bool = False) -> None:
     """Raise KeyMismatch unless the first configured key is the one the key check is under,
-    and BLIND_INDEX_KEY the one the stored indexes were computed with.
+    BLIND_INDEX_KEY the one the stored indexes were computed with, and CODENAME_KEY
+    the one the codenames' lookup values were.
 
     Any other key reading it is not enough: a retired key put back first
     would write rows that stop reading once it is destroyed. Key rotation
     passes accept_new_key: a configured key that reads the check proves the
     operator holds the current key, and the first key is then taken. The
-    blind-index key is checked only once the field keys pass, and neither
-    check's success excuses the other.
+    blind-index and codename keys are checked only once the field keys
+    pass, and no check's success excuses another.
     """
     from crypto.models import KeyCheck
 
@@ -99,6 +126,7 @@ def check(*, accept_new_key: bool = False) -> None:
         row = KeyCheck.objects.get(pk=1)
     _check_field_keys(row, accept_new_key=accept_new_key)
     _check_blind_index_key(row)
+    _check_codename_key(row)
 
 
 def _check_field_keys(row, *, accept_new_key: bool) -> None:
@@ -143,6 +171,22 @@ def _check_blind_index_key(row) -> None:
         raise KeyMismatch(WRONG_BLIND_INDEX_KEY)
 
 
+def _check_codename_key(row) -> None:
+    from crypto.models import KeyCheck
+
+    current = codename_fingerprint(settings.CODENAME_KEY)
+    stored = row.codename_fingerprint
+    if not stored:
+        # A check from before the portal: the first process to look names its
+        # key (no codename can exist yet under any other). Conditional, as for
+        # the blind-index key: another process may be filling it too.
+        KeyCheck.objects.filter(pk=1, codename_fingerprint="").update(codename_fingerprint=current)
+        stored = KeyCheck.objects.values_list("codename_fingerprint", flat=True).get(pk=1)
+    # No rebuild can excuse it: unlike the blind index, nothing is computed again.
+    if stored != current:
+        raise KeyMismatch(WRONG_CODENAME_KEY)
+
+
 def _reads(keys: list[str], token: str) -> bool:
     try:
         return MultiFernet([Fernet(k) for k in keys]).decrypt(token.encode()) == KNOWN_VALUE
@@ -165,6 +209,7 @@ def record_first_check() -> None:
             "token": Fernet(newest).encrypt(KNOWN_VALUE).decode(),
             "fingerprints": [fingerprint(newest)],
             "blind_index_fingerprint": blind_index_fingerprint(settings.BLIND_INDEX_KEY),
+            "codename_fingerprint": codename_fingerprint(settings.CODENAME_KEY),
         },
     )
 

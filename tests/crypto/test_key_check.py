@@ -402,3 +402,196 @@ def test_manage_py_lets_only_the_rebuild_told_the_change_is_on_purpose_past(tmp_
     assert started.returncode == 0 and "ran" in started.stdout, started.stderr
     old = manage("shell", "-c", "print('ran')")
     assert old.returncode != 0 and WRONG_BLIND_INDEX_TEXT in old.stderr
+
+
+# --- The codename key --------------------------------------------------------------
+
+ANOTHER_CODENAME_KEY = "another-codename-key-of-at-least-32-characters-long"
+WRONG_CODENAME_TEXT = "CODENAME_KEY is not the key this database's portal codenames"
+PORTAL_REQUEST = {
+    "alias": "Portal",
+    "contact_handle": "",
+    "safe_contact": "",
+    "region": "chechnya",
+    "location": "",
+    "threats": [],
+    "needs": [],
+    "languages": [],
+    "risk": 3,
+    "narrative": "Asked on the portal.",
+}
+
+
+@pytest.fixture
+def use_codename_key(settings):
+    """Configure this process with another CODENAME_KEY, as a restart with it would."""
+
+    def configure(key: str) -> None:
+        settings.CODENAME_KEY = key
+        keycheck.forget()
+
+    return configure
+
+
+@pytest.fixture
+def portal_codename(settings, team_a) -> str:
+    """A request made on the portal under this process's CODENAME_KEY; its codename."""
+    from portal import services as portal
+
+    settings.PORTAL_TEAM = team_a.name
+    _case, words = portal.request_create(data=PORTAL_REQUEST, language="en")
+    return words
+
+
+def test_under_another_codename_key_a_right_codename_silently_opens_nothing(
+    portal_codename, settings
+):
+    from portal import services as portal
+
+    assert portal.sign_in(portal_codename) is not None
+    # What the check is for: without it, the person is told their codename opens no
+    # request, and nothing anywhere says the key is at fault.
+    settings.CODENAME_KEY = ANOTHER_CODENAME_KEY
+    assert portal.sign_in(portal_codename) is None
+    keycheck.forget()
+    assert keycheck.problem().startswith(WRONG_CODENAME_TEXT)
+
+
+def test_the_key_check_names_the_codename_key_by_a_keyed_hash_not_by_the_key(db, settings):
+    import hashlib
+    import hmac
+
+    key = settings.CODENAME_KEY
+    stored = KeyCheck.objects.get().codename_fingerprint
+    assert stored == keycheck.codename_fingerprint(key)
+    assert key not in stored
+    assert stored not in hashlib.sha256(key.encode()).hexdigest()
+    expected = hmac.new(key.encode(), keycheck.CODENAME_LABEL, hashlib.sha256).hexdigest()
+    assert stored == expected[:16]
+    # Not the blind-index key's label: the two keys' names never coincide.
+    assert keycheck.CODENAME_LABEL != keycheck.BLIND_INDEX_LABEL
+    assert stored != keycheck.blind_index_fingerprint(key)
+
+
+def test_a_codename_key_fingerprint_never_changes_between_releases():
+    # A new way of computing it would make every database refuse its own key.
+    assert keycheck.codename_fingerprint("k" * 32) == "6b146cf21160f68f"
+
+
+def test_a_changed_codename_key_is_refused_and_says_it_cannot_be_changed(db, use_codename_key):
+    use_codename_key(ANOTHER_CODENAME_KEY)
+    found = keycheck.problem()
+    assert found == (
+        "CODENAME_KEY is not the key this database's portal codenames were stored under: "
+        "nobody could sign in with their codename, and people would be told their request "
+        "does not exist. It cannot be changed in place (a codename is kept only as its "
+        "hash, so nothing can be computed again under a new key): put the previous key "
+        "back (README: The portal); nothing was read or saved."
+    )
+    with pytest.raises(keycheck.KeyMismatch, match="was not saved"), transaction.atomic():
+        CaseFactory(alias="Saved under the wrong codename key")
+    assert not Case.objects.exists()
+
+
+def test_the_previous_codename_key_put_back_passes_again(db, settings, use_codename_key):
+    previous = settings.CODENAME_KEY
+    use_codename_key(ANOTHER_CODENAME_KEY)
+    assert keycheck.problem()
+    use_codename_key(previous)
+    assert keycheck.problem() is None
+
+
+def test_the_portal_and_staff_pages_say_a_key_is_wrong_while_the_codename_key_changed(
+    client, caseworker, portal_codename, use_codename_key
+):
+    from django.test import Client
+
+    from portal.models import PortalSession
+
+    staff = Client()
+    staff.force_login(caseworker)
+    use_codename_key(ANOTHER_CODENAME_KEY)
+    page = client.get(reverse("portal:sign_in"))
+    assert page.status_code == 503
+    assert WRONG_KEY_TEXT in page.content.decode()
+    signed = client.post(reverse("portal:sign_in"), {"codename": portal_codename})
+    assert signed.status_code == 503
+    assert not PortalSession.objects.exists()
+    assert staff.get(reverse("intake:case_list")).status_code == 503
+
+
+def test_a_check_from_before_the_portal_gets_this_codename_key_s_name_on_first_check(
+    db, settings, use_codename_key
+):
+    KeyCheck.objects.update(codename_fingerprint="")  # as after the migration
+    keycheck.check()
+    assert KeyCheck.objects.get().codename_fingerprint == keycheck.codename_fingerprint(
+        settings.CODENAME_KEY
+    )
+    use_codename_key(ANOTHER_CODENAME_KEY)  # from then on, another key is refused
+    with pytest.raises(keycheck.KeyMismatch, match="^CODENAME_KEY is not"):
+        keycheck.check()
+
+
+def test_a_new_database_names_the_codename_key_in_its_first_check(db, settings):
+    KeyCheck.objects.all().delete()
+    keycheck.check()
+    assert KeyCheck.objects.get().codename_fingerprint == keycheck.codename_fingerprint(
+        settings.CODENAME_KEY
+    )
+
+
+def test_wrong_field_keys_are_reported_first_and_name_no_codename_key(
+    db, use_keys, use_codename_key
+):
+    KeyCheck.objects.update(codename_fingerprint="")
+    use_codename_key(ANOTHER_CODENAME_KEY)
+    use_keys(new_key())
+    with pytest.raises(keycheck.KeyMismatch, match="cannot decrypt the stored key check"):
+        keycheck.check()
+    assert KeyCheck.objects.get().codename_fingerprint == ""
+
+
+def test_nothing_lets_a_changed_codename_key_past(db, settings, use_keys, use_codename_key):
+    previous = keycheck.codename_fingerprint(settings.CODENAME_KEY)
+    use_keys(new_key(), *settings.FIELD_ENCRYPTION_KEY)
+    use_codename_key(ANOTHER_CODENAME_KEY)
+    # Neither a rotation nor the blind-index rebuild takes a new codename key.
+    with pytest.raises(CommandError, match="^CODENAME_KEY is not"):
+        call_command("rotate_encryption_keys")
+    with pytest.raises(CommandError, match="^CODENAME_KEY is not"):
+        call_command("check_keys")
+    with pytest.raises(keycheck.KeyMismatch, match="^CODENAME_KEY is not"):
+        keycheck.verify_at_start(blind_index_key_changing=True)
+    assert KeyCheck.objects.get().codename_fingerprint == previous
+
+
+@pytest.mark.parametrize("process", PROCESSES)
+def test_a_process_with_a_changed_codename_key_refuses_to_start(database_with_a_key_check, process):
+    env = {**database_with_a_key_check, "CODENAME_KEY": ANOTHER_CODENAME_KEY}
+    command = [part.format(var=env["CORRIDOR_VAR_DIR"]) for part in PROCESSES[process]]
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode != 0
+    assert WRONG_CODENAME_TEXT in result.stderr
+    assert "ran" not in result.stdout
+
+
+def test_the_blind_index_rebuild_does_not_take_a_changed_codename_key(database_with_a_key_check):
+    env = {
+        **database_with_a_key_check,
+        "BLIND_INDEX_KEY": ANOTHER_BLIND_INDEX_KEY,
+        "CODENAME_KEY": ANOTHER_CODENAME_KEY,
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "rebuild_search_index", "--new-blind-index-key"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert WRONG_CODENAME_TEXT in result.stderr
