@@ -50,6 +50,9 @@ def load(request: HttpRequest) -> PortalSession | None:
 def start(response: HttpResponse, *, language: str, case=None, duress: bool = False):
     """A new session, and its cookie on the response: never one a page handed out before."""
     token = secrets.token_urlsafe(32)
+    # A cookie end() just expired on this response is replaced whole: setting the
+    # same name again would keep its expiry in the past.
+    response.cookies.pop(COOKIE, None)
     session = PortalSession.objects.create(
         key_hash=_hash(token), case=case, duress=duress, language=language
     )

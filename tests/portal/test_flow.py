@@ -46,6 +46,14 @@ def test_english_codenames_have_seven_words(client, portal_open):
     assert all(word in codenames.words("en") for word in words.split())
 
 
+def test_a_request_sent_after_a_refusal_signs_the_person_in(client, portal_open):
+    client.post(reverse("portal:ask"), {**REQUEST, "region": ""})  # refused: a session holds it
+    response = client.post(reverse("portal:ask"), REQUEST)
+    cookie = response.cookies["portal"]
+    assert cookie.value and cookie["max-age"] == "" and "1970" not in cookie["expires"]
+    assert client.get(response["Location"]).status_code == 200
+
+
 def test_the_codename_is_shown_once(client, portal_open):
     ask(client)
     again = client.get(reverse("portal:codename"))
