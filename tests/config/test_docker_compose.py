@@ -22,7 +22,10 @@ def settings_reads():
 
 
 def test_it_has_the_production_services():
-    assert set(COMPOSE["services"]) == {"migrate", "web", "worker", "beat", "db", "redis"}
+    assert set(COMPOSE["services"]) == {
+        *("migrate", "web", "worker", "beat", "db", "redis"),
+        *("portal-proxy", "tor"),
+    }
 
 
 def test_only_the_one_shot_service_migrates():
@@ -134,3 +137,62 @@ def test_the_image_holds_every_package_of_the_project():
     own_apps = {app for app in settings.INSTALLED_APPS if (ROOT / app).is_dir()}
     assert own_apps <= set(packages)
     assert all(COMPOSE["services"][s]["build"] == "." for s in APP_SERVICES)
+
+
+# --- The portal's onion service ------------------------------------------------------
+
+TORRC = (ROOT / "deploy" / "tor" / "torrc").read_text()
+PROXY_CONF = (ROOT / "deploy" / "tor" / "portal-proxy.conf.template").read_text()
+
+
+def torrc(option: str) -> list[str]:
+    return [line.split(None, 1)[1] for line in TORRC.splitlines() if line.startswith(option + " ")]
+
+
+def test_tor_publishes_the_portal_proxy_and_keeps_its_keys_on_a_volume():
+    tor, proxy = COMPOSE["services"]["tor"], COMPOSE["services"]["portal-proxy"]
+    assert torrc("HiddenServiceDir") == ["/var/lib/tor/corridor/"]
+    # Tor takes an address, never a service name, for the port's target.
+    address = proxy["networks"]["onion"]["ipv4_address"]
+    assert torrc("HiddenServicePort") == [f"80 {address}:8080"]
+    assert "listen 8080;" in PROXY_CONF
+    assert "onion_keys:/var/lib/tor" in tor["volumes"]
+    assert "onion_keys" in COMPOSE["volumes"]
+    assert torrc("SocksPort") == ["0"]
+
+
+def test_the_onion_reaches_the_proxy_only_and_nothing_is_published():
+    tor, proxy = COMPOSE["services"]["tor"], COMPOSE["services"]["portal-proxy"]
+    assert "ports" not in tor and "ports" not in proxy
+    assert COMPOSE["networks"]["onion"]["internal"] is True
+    # Not on the app's network: tor cannot reach web, the database or Redis.
+    assert set(tor["networks"]) == {"onion", "outside"}
+    on_onion = {
+        name for name, spec in COMPOSE["services"].items() if "onion" in spec.get("networks", {})
+    }
+    assert on_onion == {"tor", "portal-proxy"}
+
+
+def test_the_proxy_passes_the_portal_and_its_stylesheet_and_nothing_else():
+    import re as regex
+
+    from django.conf import settings
+
+    locations = regex.findall(r"location (\S+ )?(\S+) \{", PROXY_CONF)
+    assert locations == [("^~ ", "${PORTAL_PATH}"), ("= ", "/static/app/app.css"), ("", "/")]
+    assert "return 404;" in PROXY_CONF.split("location / {")[1]
+    env = COMPOSE["services"]["portal-proxy"]["environment"]
+    assert env["PORTAL_PATH"] == "${PORTAL_PATH:-/write/}"
+    assert settings.PORTAL_PATH == "/write/"  # the same default as the settings'
+    # Every static file a portal page loads is one the proxy passes.
+    loaded = set()
+    for page in (ROOT / "templates" / "portal").glob("*.html"):
+        loaded |= set(regex.findall(r"{% static '([^']+)' %}", page.read_text()))
+    assert loaded == {"app/app.css"}
+
+
+def test_the_app_accepts_the_onion_s_host_and_its_forms():
+    env = COMPOSE["x-app-environment"]
+    assert env["DJANGO_ALLOWED_HOSTS"].endswith(",${CORRIDOR_ONION_HOST:-}")
+    assert "http://${CORRIDOR_ONION_HOST:-" in env["DJANGO_CSRF_TRUSTED_ORIGINS"]
+    assert "proxy_set_header X-Forwarded-Proto https;" in PROXY_CONF
