@@ -105,6 +105,17 @@ def _key_check_table_exists() -> bool:
     return KeyCheck._meta.db_table in connection.introspection.table_names()
 
 
+def _key_check_table_current() -> bool:
+    """Whether the table has every column the model reads: not before `migrate` has
+    added a new one (an upgrade), when reading the row would fail with no key at fault."""
+    from crypto.models import KeyCheck
+
+    with connection.cursor() as cursor:
+        table = connection.introspection.get_table_description(cursor, KeyCheck._meta.db_table)
+    present = {column.name for column in table}
+    return {field.column for field in KeyCheck._meta.concrete_fields} <= present
+
+
 def check(*, accept_new_key: bool = False) -> None:
     """Raise KeyMismatch unless the first configured key is the one the key check is under,
     BLIND_INDEX_KEY the one the stored indexes were computed with, and CODENAME_KEY
@@ -291,7 +302,9 @@ def verify_at_start(*, blind_index_key_changing: bool = False) -> None:
     field keys), until it records the key.
     """
     _state["blind_index_key_changing"] = blind_index_key_changing
-    if _key_check_table_exists() and (found := problem(force=True)):
+    if not _key_check_table_exists() or not _key_check_table_current():
+        return  # `migrate` brings the table up to date, then checks (record_after_migrate)
+    if found := problem(force=True):
         raise KeyMismatch(found)
 
 
@@ -305,7 +318,8 @@ def verify_or_exit(process: str, *, blind_index_key_changing: bool = False) -> N
 
 
 def record_after_migrate(**kwargs) -> None:
-    if _key_check_table_exists():
+    # Migrated back before a column the model reads: nothing to check until forward again.
+    if _key_check_table_exists() and _key_check_table_current():
         problem(force=True)
         if _state["problem"]:
             raise KeyMismatch(_state["problem"])
