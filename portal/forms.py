@@ -72,7 +72,9 @@ class RequestForm(PortalForm):
     danger = forms.ChoiceField(
         label=_("Are you in danger right now?"), choices=DANGER, widget=forms.RadioSelect
     )
-    region = forms.ChoiceField(label=_("Where are you?"), choices=[("", ""), *Region.choices])
+    region = forms.ChoiceField(
+        label=_("Where are you?"), choices=[("", _("Choose")), *Region.choices]
+    )
     languages = forms.MultipleChoiceField(
         label=_("Languages you can write in"),
         choices=Language.choices,
@@ -98,7 +100,6 @@ class RequestForm(PortalForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    empty_choice_labels = {"region": _("Choose")}
 
     def clean(self):
         data = super().clean()
