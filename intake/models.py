@@ -48,10 +48,12 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(needs__contains=ChoiceListField.contains(need))
 
     def awaiting_first_response(self):
-        """New requests nobody has answered yet: no note and no status change."""
+        """New requests nobody has answered yet: no note, no status change, and no reply
+        to the person on the portal (conversations' messages, by their relation's name)."""
         answered = models.Exists(StatusChange.objects.filter(case=models.OuterRef("pk")))
         noted = models.Exists(Note.objects.filter(case=models.OuterRef("pk")))
-        return self.filter(status=Status.NEW).exclude(answered | noted)
+        waiting = self.filter(status=Status.NEW).exclude(answered | noted)
+        return waiting.exclude(messages__direction="team")
 
     def follow_up_overdue(self, today: date | None = None):
         today = today or timezone.localdate()

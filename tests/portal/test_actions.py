@@ -110,6 +110,16 @@ def test_the_team_is_reminded_of_the_new_request_by_risk(client, portal_open, co
     assert coordinator.notifications.filter(case=case, kind="first_response").exists()
 
 
+def test_a_reply_on_the_portal_is_a_first_response(client, portal_open, coordinator):
+    ask(client, danger="4")
+    case = Case.objects.get()
+    assert Case.objects.awaiting_first_response().filter(pk=case.pk).exists()
+    Message.objects.create(case=case, direction="person", body="Hello?")
+    assert Case.objects.awaiting_first_response().filter(pk=case.pk).exists()
+    Message.objects.create(case=case, direction="team", body="We are here.", by=coordinator)
+    assert not Case.objects.awaiting_first_response().filter(pk=case.pk).exists()
+
+
 def test_a_request_that_never_becomes_active_is_purged_as_stale(client, portal_open):
     ask(client)
     client.post(reverse("portal:write"), {"body": "Hello?"})

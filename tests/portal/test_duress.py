@@ -10,6 +10,7 @@ from django.utils import timezone
 from conversations.models import Message
 from intake.models import Case, CaseEvent, CheckIn
 from reminders.models import Kind, Notification
+from reminders.services import scan
 from tests.portal.conftest import CODENAME, ask, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,8 @@ def test_duress_sign_in_alerts_the_coordinators_and_makes_check_ins_missed(
     alerts = Notification.objects.filter(user=coordinator, case=case)
     assert set(alerts.values_list("kind", flat=True)) == {Kind.DURESS, Kind.CHECKIN_MISSED}
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.DURESS).exists()
+    scan()  # the alarm stays until a coordinator marks it done
+    assert alerts.filter(kind=Kind.DURESS, done_at__isnull=True).exists()
 
 
 def test_a_real_sign_in_alerts_nobody(client, person):

@@ -38,7 +38,13 @@ def open_count(kind) -> int:
 
 def test_every_kind_is_either_closed_by_its_cause_or_an_announcement():
     assert CLOSE_WHEN_ENDED | ANNOUNCEMENTS == set(Kind)
-    assert ANNOUNCEMENTS == {Kind.REFERRAL_ANSWERED, Kind.TRANSFERRED_IN, Kind.TRANSFER_REFUSED}
+    # A duress alert stays until a coordinator marks it done: nothing the scan finds ends it.
+    assert ANNOUNCEMENTS == {
+        Kind.REFERRAL_ANSWERED,
+        Kind.TRANSFERRED_IN,
+        Kind.TRANSFER_REFUSED,
+        Kind.DURESS,
+    }
 
 
 class TestWhenTheCauseEnds:
