@@ -198,7 +198,7 @@
         return post(form.getAttribute("action") || window.location.href, data);
       }).then(function (r) {
         var target = r.headers.get("X-Scripted-Location");
-        if (target !== null) { window.location.assign(target || window.location.href); return; }
+        if (target !== null) { go(target || window.location.href); return; }
         var html = (r.headers.get("Content-Type") || "").indexOf("text/html") === 0;
         // A page that answers the form (accepted, or refused with its reasons)
         // replaces this one; anything else keeps what was typed.
@@ -218,6 +218,20 @@
       });
     });
   }
+  // Where a scripted submit's answer redirects. The same page with only another
+  // #fragment would not load again (a reply redirected to the case page's
+  // conversation): it is loaded afresh, at that fragment.
+  function go(target) {
+    var next = new URL(target, window.location.href);
+    var here = window.location;
+    if (next.pathname === here.pathname && next.search === here.search) {
+      if (next.hash) here.hash = next.hash;
+      here.reload();
+      return;
+    }
+    here.assign(next.href);
+  }
+
   function setBusy(form, submitter, busy) {
     form.setAttribute("aria-busy", busy ? "true" : "false");
     if (submitter) submitter.disabled = busy;
