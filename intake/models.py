@@ -329,6 +329,8 @@ class CaseEvent(models.Model):
     def get_detail_display(self) -> str:
         if self.kind == self.Kind.VERIFICATION and self.detail in Verification.values:
             return Verification(self.detail).label
+        if self.kind == self.Kind.DURESS:
+            return str(DURESS_DETAILS.get(self.detail, self.detail))
         if (where := HIGHER_DETAIL_CODES.get(self.kind)) is not None:
             # "<code>" or "<code> <reference>": the label of the code, then the rest.
             code, _space, rest = self.detail.partition(" ")
@@ -336,6 +338,13 @@ class CaseEvent(models.Model):
             return f"{dict(field.flatchoices).get(code, code)} {rest}".strip()
         return self.detail
 
+
+# What the portal (portal/services.py) did when the duress codename was used.
+DURESS_DETAILS = {
+    "sign_in": _("signed in; open check-ins counted as missed"),
+    "checkin": _("pressed “I am safe”: not recorded as heard from"),
+    "forget": _("asked to delete the request: it was kept"),
+}
 
 # Codes an app above intake writes into a CaseEvent's detail, and the field
 # whose choices label them: found through the app registry, never imported.

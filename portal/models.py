@@ -40,7 +40,9 @@ class Codename(models.Model):
 class PortalSession(models.Model):
     """A browser on the portal: before sign-in (a form held for one page), or signed in."""
 
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(
+        _("keyed hash of the cookie"), max_length=64, unique=True, editable=False
+    )
     case = models.ForeignKey(
         "intake.Case",
         on_delete=models.CASCADE,
@@ -52,9 +54,9 @@ class PortalSession(models.Model):
     language = models.CharField(_("language"), max_length=8, blank=True)
     # What one next page shows and then forgets: a refused form with its
     # errors, or a codename to show once. Encrypted, as everything typed is.
-    held = EncryptedTextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    seen_at = models.DateTimeField(default=timezone.now)
+    held = EncryptedTextField(_("kept for the next page"), blank=True)
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    seen_at = models.DateTimeField(_("last page at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("portal session")
@@ -68,12 +70,15 @@ class PortalSession(models.Model):
 class Throttle(models.Model):
     """How many attempts one client (or everyone: client "*") made in one window."""
 
-    scope = models.CharField(max_length=20)
-    client = models.CharField(max_length=40)  # a keyed hash of the address, or "*"
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
+    scope = models.CharField(_("what is limited"), max_length=20)
+    # A keyed hash of the address, or "*" for everyone.
+    client = models.CharField(_("client (hashed)"), max_length=40)
+    window_start = models.DateTimeField(_("window starts at"))
+    count = models.PositiveIntegerField(_("attempts"), default=0)
 
     class Meta:
+        verbose_name = _("portal limit window")
+        verbose_name_plural = _("portal limit windows")
         constraints = [
             models.UniqueConstraint(
                 fields=["scope", "client", "window_start"], name="throttle_one_row_per_window"

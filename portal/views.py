@@ -128,7 +128,9 @@ def start(request, session):
 def ask(request, session):
     if not services.is_open():
         # Nothing to send it to: said plainly, and what was sent is not stored.
-        return _page(request, "portal/closed.html", {}, status=503 if request.method == "POST" else 200)
+        return _page(
+            request, "portal/closed.html", {}, status=503 if request.method == "POST" else 200
+        )
     if request.method == "GET":
         held = sessions.take(session)
         context = {"form": _held_form(RequestForm, held), "refused": "data" in held}

@@ -101,6 +101,7 @@ def test_forget_under_duress_keeps_the_request_and_tells_the_coordinators(
     assert Case.objects.filter(pk=case.pk).exists()
     events = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.DURESS)
     assert set(events.values_list("detail", flat=True)) == {"sign_in", "forget"}
+    assert "kept" in events.get(detail="forget").get_detail_display()
     assert Notification.objects.filter(user=coordinator, kind=Kind.DURESS).count() == 2
 
 
