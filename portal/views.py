@@ -80,9 +80,13 @@ def _page(request, template: str, context: dict, status: int = 200) -> HttpRespo
     context = {"lang": translation.get_language(), **context}
     if context.get("wait"):
         context["wait_message"] = _too_many(context["wait"])
-    if context.get("refused"):
+    if refused := context.get("refused"):
         # The GET a refused POST was sent to: the error summary shows (core's page_parts).
-        context["error_summary_title"] = translation.gettext("Not sent. Please correct this:")
+        context["error_summary_title"] = (
+            translation.gettext("Not signed in:")
+            if refused == "sign_in"
+            else translation.gettext("Not sent. Please correct this:")
+        )
     return render(request, template, context, status=status)
 
 
@@ -182,7 +186,11 @@ def sign_in(request, session):
             form = SignInForm({"codename": ""})
             form.is_valid()
             form.errors["codename"] = form.error_class(errors)
-        context = {"form": form, "refused": bool(errors), "wait": held.get("wait", 0)}
+        context = {
+            "form": form,
+            "refused": "sign_in" if errors else "",
+            "wait": held.get("wait", 0),
+        }
         return _page(request, "portal/sign_in.html", context)
     form = SignInForm(request.POST)
     if not form.is_valid():
