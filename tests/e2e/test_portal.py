@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Role
 from intake.models import Case, CheckIn
 from reminders.models import Kind, Notification
-from tests.e2e.conftest import ARTIFACTS, VIEWPORTS, WCAG_AA
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, WCAG_AA
 from tests.e2e.test_nothing_typed_is_lost import sign_in as staff_sign_in
 from tests.factories import TeamFactory, UserFactory
 
@@ -171,3 +171,60 @@ def test_the_whole_way_without_script(browser, live_server, team):
     assert not Case.objects.exists()
     assert [c for c in context.cookies() if c["name"] == "portal"] == []
     context.close()
+
+
+PROFILE_MARKERS = {
+    "alias": "QxPortalAliasZq7",
+    "narrative": "QxPortalStoryZq7",
+    "handle": "@QxPortalHandleZq7",
+    "safe_contact": "QxPortalSafeZq7",
+    "message": "QxPortalMessageZq7",
+}
+
+
+def test_a_browser_profile_keeps_nothing_typed_nor_the_codename(
+    browser, live_server, team, tmp_path
+):
+    """Chromium, script off, on a profile on disk: a refused request, a sent one, a
+    message and a sign-in with the codename leave none of it in the profile."""
+    from tests.e2e.test_nothing_kept_by_the_browser import files_holding_markers
+
+    profile = tmp_path / "profile"
+    context = browser.browser_type.launch_persistent_context(
+        user_data_dir=profile,
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        base_url=live_server.url,
+        java_script_enabled=False,
+    )
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        page.goto("/write/ask/")
+        page.fill("#id_alias", PROFILE_MARKERS["alias"])
+        page.fill("#id_narrative", PROFILE_MARKERS["narrative"])
+        page.check("input[name=danger][value='3']")
+        page.check("input[name=reach][value='signal']")
+        page.fill("#id_handle", PROFILE_MARKERS["handle"])
+        page.fill("#id_safe_contact", PROFILE_MARKERS["safe_contact"])
+        with page.expect_navigation():
+            page.click("main form button.primary")  # refused: no region
+        assert page.input_value("#id_alias") == PROFILE_MARKERS["alias"]
+        page.select_option("#id_region", "dagestan")
+        with page.expect_navigation():
+            page.click("main form button.primary")
+        codename = page.inner_text(".codename strong")
+        page.goto("/write/messages/")
+        page.fill("#id_body", PROFILE_MARKERS["message"])
+        with page.expect_navigation():
+            page.click("section form button.primary")
+        with page.expect_navigation():
+            page.click("form[action*='sign-out'] button")
+        sign_in_with(page, codename)
+        assert PROFILE_MARKERS["message"] in page.content()  # signed in, the message there
+    finally:
+        context.close()
+    words = codename.split()
+    markers = {**PROFILE_MARKERS, "codename": codename, "codename_words": " ".join(words[:3])}
+    assert not files_holding_markers(profile, markers)
