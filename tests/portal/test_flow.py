@@ -106,3 +106,14 @@ def test_the_portal_is_closed_without_a_team(client, settings, db):
     response = client.post(reverse("portal:ask"), REQUEST)
     assert response.status_code == 503
     assert not Case.objects.exists()
+
+
+def test_a_region_named_in_the_settings_routes_its_requests(client, settings, team_a, team_b):
+    settings.PORTAL_TEAM = team_a.name
+    settings.PORTAL_TEAMS_BY_REGION = {"dagestan": team_b.name}
+    ask(client, region="dagestan")
+    ask(client.__class__(), region="chechnya")
+    assert dict(Case.objects.values_list("region", "team__name")) == {
+        "dagestan": team_b.name,
+        "chechnya": team_a.name,
+    }
