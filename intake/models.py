@@ -392,6 +392,11 @@ class CheckIn(models.Model):
     # Someone signed in on the portal with the duress codename: missed from
     # then on, whatever its time (which stays as the person was told it).
     duress_at = models.DateTimeField(_("missed by a duress sign-in at"), null=True, blank=True)
+    # "I am safe" pressed in a duress session: not heard from (it stays missed),
+    # but gone from the duress session's page, as a real answer goes from the real one.
+    duress_answered_at = models.DateTimeField(
+        _("answered in a duress session at"), null=True, blank=True
+    )
 
     objects = CheckInQuerySet.as_manager()
 

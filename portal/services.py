@@ -6,6 +6,7 @@ A request is a case like any other (intake/services.py `case_create`), of
 the team PORTAL_TEAM or PORTAL_TEAMS_BY_REGION names.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,12 +21,13 @@ from intake import services as intake_services
 from intake.choices import Channel, Verification
 from intake.models import Case, CaseEvent, CheckIn, FlaggedHandle
 from portal import codenames
-from portal.models import Codename
-from reminders.models import Kind
+from portal.models import Codename, PortalSession
+from reminders.models import Kind, Notification
 from reminders.services import Coordinators, Due, notify
 from retention import services as retention
 
 Event = CaseEvent.Kind
+log = logging.getLogger(__name__)
 
 
 class PortalClosed(Exception):
@@ -118,6 +120,23 @@ def duress_codename_create(*, case: Case, language: str) -> str | None:
     return words
 
 
+def _alarm(case: Case, what: str, now: datetime) -> int:
+    """Tell the coordinators the duress codename was used: on the timeline, and as a
+    reminder that stays until one of them marks it done.
+
+    One reminder per case and kind of use an hour: someone signing in again and
+    again with a duress codename (their own, made for the purpose) cannot bury
+    the other alerts. Nobody to tell is logged, by reference only.
+    """
+    CaseEvent.objects.create(case=case, kind=Event.DURESS, detail=what, at=now)
+    key = f"duress:{case.pk}:{what}:{now:%Y-%m-%dT%H}"
+    due = Due(Kind.DURESS, key, case.pk, case.team_id, None, None, True)
+    written = notify(due)
+    if not written and not Notification.objects.filter(key=key).exists():
+        log.error("duress on the portal, case %s: no active coordinator to tell", case.reference)
+    return written
+
+
 @transaction.atomic
 def duress_signed_in(*, case: Case, now: datetime | None = None) -> int:
     """Someone signed in with the duress codename: the person may be under force.
@@ -137,9 +156,7 @@ def duress_signed_in(*, case: Case, now: datetime | None = None) -> int:
         checkin.save(update_fields=["duress_at", "escalated_at"])
         due = Due(Kind.CHECKIN_MISSED, f"checkin:{checkin.pk}", case.pk, case.team_id, None)
         written += notify(_to_coordinators(due), coordinators)
-    CaseEvent.objects.create(case=case, kind=Event.DURESS, detail="sign_in", at=now)
-    due = Due(Kind.DURESS, f"duress:{case.pk}:{now.isoformat()}", case.pk, case.team_id, None)
-    written += notify(_to_coordinators(due), coordinators)
+    written += _alarm(case, "sign_in", now)
     _audit(Action.SIGN_IN, case, duress=True)
     return written
 
@@ -152,8 +169,15 @@ def signed_in(*, case: Case) -> None:
     _audit(Action.SIGN_IN, case)
 
 
-def open_checkins(case: Case) -> list[CheckIn]:
-    return list(case.checkins.filter(heard_at__isnull=True).order_by("due_at"))
+def _open(case: Case, duress: bool):
+    """The check-ins the person may still answer, as this session sees them: under
+    duress, one answered there is gone from the page, as a real answer goes."""
+    checkins = case.checkins.filter(heard_at__isnull=True)
+    return checkins.filter(duress_answered_at__isnull=True) if duress else checkins
+
+
+def open_checkins(case: Case, *, duress: bool) -> list[CheckIn]:
+    return list(_open(case, duress).order_by("due_at"))
 
 
 @transaction.atomic
@@ -163,10 +187,11 @@ def checkin_safe(*, case: Case, checkin_id: int, duress: bool) -> bool:
     Under duress nothing is recorded (the check-in stays missed and
     escalated), and the answer is the same. False if no such open check-in.
     """
-    checkin = case.checkins.filter(pk=checkin_id, heard_at__isnull=True).first()
+    checkin = _open(case, duress).filter(pk=checkin_id).first()
     if checkin is None:
         return False
     if duress:
+        CheckIn.objects.filter(pk=checkin.pk).update(duress_answered_at=timezone.now())
         CaseEvent.objects.create(case=case, kind=Event.DURESS, detail="checkin")
         return True
     intake_services.checkin_heard(checkin=checkin, by=None)
@@ -178,16 +203,19 @@ def forget(*, case: Case, duress: bool) -> bool:
     """Delete the request, as a coordinator's "forget" does: only the counts remain.
 
     Under duress the request stays (a coercer may be making them erase it),
-    the coordinators are told, and the answer is True as if it went. False
-    if it stays on legal hold.
+    the coordinators are told, the duress codename stops working as a
+    deleted request's would, and the answer is what the real one would get:
+    True, or False if it stays on legal hold.
     """
     if duress:
+        if case.legal_hold:
+            return False  # what the real codename would be told
         with transaction.atomic():
-            CaseEvent.objects.create(case=case, kind=Event.DURESS, detail="forget")
-            due = Due(
-                Kind.DURESS, f"duress:{case.pk}:forget", case.pk, case.team_id, None, None, True
-            )
-            notify(due)
+            _alarm(case, "forget", timezone.now())
+            # What a deletion does to the codename it was asked with: it opens
+            # nothing any more, and its sessions end. The real one still works.
+            case.codenames.filter(duress=True).delete()
+            PortalSession.objects.filter(case=case, duress=True).delete()
         return True
     purged = retention.case_purge(
         case_id=case.pk, reason=retention.FORGOTTEN, why="asked on the portal"

@@ -236,7 +236,7 @@ def inbox(request, session):
     context = {
         "conversation": messages,
         "form": _held_form(MessageForm, held),
-        "checkins": services.open_checkins(case),
+        "checkins": services.open_checkins(case, duress=session.duress),
         "offer_duress": not services.has_duress_codename(case),
         "sent": held.get("sent", False),
         "safe": held.get("safe", False),

@@ -118,3 +118,50 @@ def test_a_second_duress_codename_cannot_be_made(client, person):
     response = client.post(reverse("portal:duress"))
     assert response.status_code == 200  # the page saying there is one already
     assert case.codenames.count() == 2
+
+
+def test_i_am_safe_goes_from_the_page_in_either_session(client, person):
+    """Pressed, the check-in is gone from the page and a second press is refused, in a
+    duress session exactly as in a real one (a review found it stayed under duress)."""
+    case, real, duress = person
+    answers = {}
+    for name, words in (("real", real), ("duress", duress)):
+        checkin = CheckIn.objects.create(case=case, due_at=timezone.now() + timedelta(days=2))
+        browser = client.__class__()
+        page_as(browser, words)
+        url = reverse("portal:checkin", args=[checkin.pk])
+        first = browser.post(url)
+        after = browser.get(first["Location"]).content.decode()
+        answers[name] = (first.status_code, url in after, browser.post(url).status_code)
+    assert answers["real"] == answers["duress"] == (302, False, 404)
+    assert CheckIn.objects.filter(heard_at__isnull=False).count() == 1  # the real one only
+
+
+def test_after_a_forced_deletion_the_duress_codename_opens_nothing(client, person):
+    case, real, duress = person
+    page_as(client, duress)
+    client.post(reverse("portal:forget"), {"sure": "on"})
+    again = client.__class__()
+    assert sign_in(again, duress)["Location"].startswith(reverse("portal:sign_in"))
+    assert sign_in(client.__class__(), real)["Location"].startswith(reverse("portal:inbox"))
+    assert not case.codenames.filter(duress=True).exists()
+
+
+def test_on_legal_hold_a_forced_deletion_is_answered_as_a_real_one(client, person):
+    case, real, duress = person
+    Case.objects.filter(pk=case.pk).update(legal_hold=True)
+    answers = []
+    for words in (real, duress):
+        browser = client.__class__()
+        page_as(browser, words)
+        response = browser.post(reverse("portal:forget"), {"sure": "on"})
+        answers.append((response.status_code, CSRF.sub(b"", response.content)))
+    assert answers[0] == answers[1] and answers[0][0] == 409
+    assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_repeated_duress_sign_ins_raise_one_alert_an_hour(client, person, coordinator):
+    case, real, duress = person
+    for _ in range(3):
+        page_as(client.__class__(), duress)
+    assert Notification.objects.filter(user=coordinator, kind=Kind.DURESS).count() == 1
