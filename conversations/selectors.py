@@ -4,20 +4,39 @@ Cases come through intake's one visibility rule (get_case_for): this only
 says whether a visible case has a portal at all, and which templates belong.
 """
 
+from datetime import timedelta
+
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from conversations.models import ReplyTemplate
 from intake.choices import Channel
-from intake.models import Case
+from intake.models import Case, CaseEvent
 from intake.selectors import team_ids
 
 
 def has_portal(case: Case) -> bool:
-    """Whether the person can read a reply: the request came through the portal, or
-    the case has a codename (portal/, known here only by its related name)."""
-    return case.contact_channel == Channel.PORTAL or case.codenames.exists()
+    """Whether the person can read a reply: the request came through the portal, the
+    case has a codename (portal/, known here only by its related name) or messages, or
+    a case merged into it has a codename (the portal follows the merge)."""
+    if case.contact_channel == Channel.PORTAL or case.codenames.exists():
+        return True
+    if case.messages.exists():
+        return True
+    merged = case.merged_references.values("reference")
+    return Case.objects.filter(reference__in=merged, codenames__isnull=False).exists()
+
+
+# How long after a duress sign-in the reply card still warns of it.
+DURESS_WARNING = timedelta(days=30)
+
+
+def last_duress(case: Case):
+    """When the duress codename was last used on the portal, if lately."""
+    recent = case.events.filter(kind=CaseEvent.Kind.DURESS, at__gte=timezone.now() - DURESS_WARNING)
+    return recent.order_by("-at").values_list("at", flat=True).first()
 
 
 def templates_for_case(case: Case) -> list[ReplyTemplate]:

@@ -413,6 +413,9 @@ def case_merge(*, duplicate: Case, survivor: Case, by: User) -> Merged:
         referrals=Referral.objects.filter(case=duplicate).update(case=survivor),
         plans=Plan.objects.filter(case=duplicate).update(case=survivor),
     )
+    # The person's portal messages (conversations/, by its related name): the portal
+    # follows the merge, so their codename opens the case kept.
+    duplicate.messages.update(case=survivor)
     # Created after the notes moved, so it is the newest on the survivor.
     Note.objects.create(case=survivor, author=by, body=_merge_note(duplicate))
     _move_links(duplicate=duplicate, survivor=survivor, by=by)

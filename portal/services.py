@@ -20,6 +20,7 @@ from audit.services import record
 from intake import services as intake_services
 from intake.choices import Channel, Verification
 from intake.models import Case, CaseEvent, CheckIn, FlaggedHandle
+from intake.status import ClosureReason
 from portal import codenames
 from portal.models import Codename, PortalSession
 from reminders.models import Kind, Notification
@@ -98,11 +99,24 @@ def sign_in(typed: str) -> SignedIn | None:
     right = codenames.verify(row.digest if row else codenames.dummy_digest(), normalised)
     if row is None or not right:
         return None
-    return SignedIn(row.case, row.duress)
+    return SignedIn(followed(row.case), row.duress)
+
+
+def followed(case: Case) -> Case:
+    """The case a request lives on: the one it was merged into, if it was (network/)."""
+    if case.closure_reason != ClosureReason.DUPLICATE:
+        return case
+    return Case.objects.filter(merged_references__reference=case.reference).first() or case
+
+
+def _request_cases(case: Case) -> list[int]:
+    """The case and those merged into it: whose codenames open it."""
+    merged = Case.objects.filter(reference__in=case.merged_references.values("reference"))
+    return [case.pk, *merged.values_list("pk", flat=True)]
 
 
 def has_duress_codename(case: Case) -> bool:
-    return case.codenames.filter(duress=True).exists()
+    return Codename.objects.filter(case__in=_request_cases(case), duress=True).exists()
 
 
 @transaction.atomic
@@ -214,8 +228,9 @@ def forget(*, case: Case, duress: bool) -> bool:
             _alarm(case, "forget", timezone.now())
             # What a deletion does to the codename it was asked with: it opens
             # nothing any more, and its sessions end. The real one still works.
-            case.codenames.filter(duress=True).delete()
-            PortalSession.objects.filter(case=case, duress=True).delete()
+            cases = _request_cases(case)
+            Codename.objects.filter(case__in=cases, duress=True).delete()
+            PortalSession.objects.filter(case__in=cases, duress=True).delete()
         return True
     purged = retention.case_purge(
         case_id=case.pk, reason=retention.FORGOTTEN, why="asked on the portal"

@@ -66,6 +66,8 @@ def signed_in_page(view):
     def page(request: HttpRequest, session: PortalSession | None, *args, **kwargs):
         if session is None or session.case_id is None:
             return _go(request, "portal:sign_in")
+        # Merged since they signed in: the request lives on in the case kept.
+        session.case = services.followed(session.case)
         return view(request, session, *args, **kwargs)
 
     return page

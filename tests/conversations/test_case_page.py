@@ -87,13 +87,14 @@ def test_opening_the_page_marks_the_persons_messages_read_and_the_trail_counts_t
     assert AuditEvent.objects.filter(detail__has_key="messages_read").count() == 1
 
 
-def test_an_operator_who_sees_the_case_reads_too_but_gets_no_reply_box(
+def test_an_operator_sees_the_conversation_but_marks_nothing_read_and_gets_no_reply_box(
     client, operator, portal_case
 ):
+    """Read means read by someone who can answer: the person is told "read by the team"."""
     person_writes(portal_case, "hello")
     client.force_login(operator)
     html = page(client, portal_case)
-    assert not Message.objects.unread_by_team().exists()
+    assert Message.objects.unread_by_team().count() == 1
     assert 'id="conversation"' in html
     assert "Send reply" not in html
 
@@ -223,3 +224,16 @@ def test_the_reply_card_needs_no_inline_script(worker, portal_case, team_a):
     assert '<script src="/static/app/replies.js" defer></script>' in card
     assert re.search(r"<script(?![^>]*\bsrc=)", card) is None
     assert re.search(r"\son[a-z]+=", card) is None  # no inline handler either
+
+
+def test_the_reply_card_warns_after_a_duress_sign_in_that_wrote_nothing(
+    client, caseworker, portal_case
+):
+    from intake.models import CaseEvent
+
+    client.force_login(caseworker)
+    assert "duress" not in page(client, portal_case).lower()
+    CaseEvent.objects.create(case=portal_case, kind=CaseEvent.Kind.DURESS, detail="sign_in")
+    html = page(client, portal_case)
+    card = html.split('id="conversation"')[1]
+    assert "The duress codename was used on the portal" in card

@@ -12,7 +12,7 @@ from audit.models import AuditEvent
 from conversations.models import Message
 from crypto.blind_index import blind_index
 from intake.choices import Verification
-from intake.models import Case, CaseEvent, CheckIn, FlaggedHandle
+from intake.models import Case, CaseEvent, CheckIn, FlaggedHandle, Note
 from portal.models import Codename, PortalSession
 from reminders.services import scan
 from retention.models import RetiredCaseCount
@@ -128,3 +128,28 @@ def test_a_request_that_never_becomes_active_is_purged_as_stale(client, portal_o
     purged = purge_expired()
     assert purged["stale_unverified"] == 1
     assert not Case.objects.exists() and not Message.objects.exists()
+
+
+def test_a_request_merged_into_another_case_lives_on_there(client, portal_open, coordinator):
+    """The portal follows a merge: the codename opens the case kept, with the messages
+    and check-ins moved there, and "forget me" deletes that case (a review found the
+    story left behind in the merge's note)."""
+    from network.services import case_merge
+    from tests.factories import CaseFactory
+
+    codename = ask(client, narrative="PortalMergeStory")
+    client.post(reverse("portal:write"), {"body": "Before the merge"})
+    duplicate = Case.objects.get()
+    survivor = CaseFactory(team=portal_open, alias="Kept")
+    case_merge(duplicate=duplicate, survivor=survivor, by=coordinator)
+    checkin = CheckIn.objects.create(case=survivor, due_at=timezone.now() + timedelta(hours=2))
+    assert Message.objects.get().case == survivor
+    other = client.__class__()
+    sign_in(other, codename)
+    page = other.get(reverse("portal:inbox")).content.decode()
+    assert "Before the merge" in page
+    assert reverse("portal:checkin", args=[checkin.pk]) in page
+    response = other.post(reverse("portal:forget"), {"sure": "on"})
+    assert response["Location"].startswith(reverse("portal:forgotten"))
+    assert not Case.objects.exists()
+    assert not Note.objects.filter(body__isnull=False).exists()
