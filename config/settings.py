@@ -433,6 +433,9 @@ PORTAL_LIMITS = {
     "request_all": _limit("request_all", "60/3600"),
     "message_case": _limit("message_case", "30/3600"),
     "message_all": _limit("message_all", "600/3600"),
+    # Sessions opened only to keep a refused form for its next page: a flood of
+    # bad forms costs no Argon2, but each kept form is a row for 15 minutes.
+    "held_all": _limit("held_all", "600/900"),
 }
 # A signed-in portal session ends after this long without a page, and after
 # PORTAL_SESSION_AGE whatever happens.

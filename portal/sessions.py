@@ -5,14 +5,21 @@ Never the staff session: the cookie is sent to the portal's pages alone
 staff session carries nothing the portal reads. The table holds a keyed hash
 of the cookie, as accounts/sessions.py does for staff, and a session ends
 after PORTAL_SESSION_IDLE without a page and PORTAL_SESSION_AGE in all.
+
+What a session holds for the next page (a refused form, a codename to show)
+is encrypted under a key derived from the cookie itself, which the server
+never stores: a copy of the database and every server key still cannot read
+it (the column's own encryption comes on top).
 """
 
+import base64
 import hashlib
 import hmac
 import json
 import secrets
 from datetime import timedelta
 
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -36,6 +43,7 @@ def load(request: HttpRequest) -> PortalSession | None:
     session = PortalSession.objects.filter(key_hash=_hash(token)).first()
     if session is None:
         return None
+    session.token = token
     now = timezone.now()
     idle = now - session.seen_at > timedelta(seconds=settings.PORTAL_SESSION_IDLE)
     old = now - session.created_at > timedelta(seconds=settings.PORTAL_SESSION_AGE)
@@ -56,6 +64,7 @@ def start(response: HttpResponse, *, language: str, case=None, duress: bool = Fa
     session = PortalSession.objects.create(
         key_hash=_hash(token), case=case, duress=duress, language=language
     )
+    session.token = token
     response.set_cookie(
         COOKIE,
         token,
@@ -73,19 +82,38 @@ def end(session: PortalSession | None, response: HttpResponse) -> None:
     response.delete_cookie(COOKIE, path=settings.PORTAL_PATH, samesite="Strict")
 
 
+def _sealer(session: PortalSession) -> Fernet:
+    key = hmac.new(session.token.encode(), b"portal-held", hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
 def hold(session: PortalSession, **what) -> None:
-    """Keep something for the next page only (encrypted): a refused form, a codename."""
-    session.held = json.dumps(what)
-    session.save(update_fields=["held"])
+    """Keep something for the next page only: a refused form, a codename.
+
+    Written with an UPDATE: a session ended meanwhile (signed out in another
+    tab, tidied, its request deleted) holds nothing, and nothing fails.
+    """
+    sealed = _sealer(session).encrypt(json.dumps(what).encode()).decode()
+    PortalSession.objects.filter(pk=session.pk).update(held=sealed)
+    session.held = sealed
+
+
+def peek(session: PortalSession | None) -> dict:
+    """What the last page held, left in place."""
+    if session is None or not session.held:
+        return {}
+    try:
+        return json.loads(_sealer(session).decrypt(session.held.encode()))
+    except (InvalidToken, ValueError):
+        return {}
 
 
 def take(session: PortalSession | None) -> dict:
     """What the last page held, once: it is gone from the row as it is read."""
-    if session is None or not session.held:
-        return {}
-    held = json.loads(session.held)
-    session.held = ""
-    session.save(update_fields=["held"])
+    held = peek(session)
+    if session is not None and session.held:
+        PortalSession.objects.filter(pk=session.pk).update(held="")
+        session.held = ""
     return held
 
 

@@ -94,15 +94,35 @@ def _page(request, template: str, context: dict, status: int = 200) -> HttpRespo
 
 def _refused(request, session, name: str, form, **extra) -> HttpResponse:
     """Keep what was typed and why it was refused for the next page, then go there."""
+    response = _go(request, name)
     if session is None:
-        response = _go(request, name)
-        session = sessions.start(response, language=translation.get_language())
-    else:
-        response = _go(request, name)
-    # Every value of every field (a list of ticked needs too), the CSRF token aside.
-    typed = {k: v for k, v in form.data.lists() if k != "csrfmiddlewaretoken"}
-    sessions.hold(session, data=typed, **extra)
+        session = _held_session(response)
+    if session is not None:
+        sessions.hold(session, data=_typed(form), **extra)
     return response
+
+
+def _held_session(response) -> PortalSession | None:
+    """A session only to keep a refused form for its page; none in a flood of them."""
+    if throttle.wait_for(("held_all", throttle.EVERYONE)):
+        return None
+    return sessions.start(response, language=translation.get_language())
+
+
+# A value kept for the refused form's page is cut one past the field's limit (so
+# the "too long" message still shows) and this many values a field at most.
+CHOICES_KEPT = 20
+CHOICE_LENGTH = 40
+
+
+def _typed(form) -> dict[str, list[str]]:
+    """What the person typed into the form's own fields (every ticked need too):
+    never more, so a flood of huge bodies is not kept for anyone."""
+    kept = {}
+    for name, field in form.fields.items():
+        limit = (getattr(field, "max_length", None) or CHOICE_LENGTH) + 1
+        kept[name] = [value[:limit] for value in form.data.getlist(name)[:CHOICES_KEPT]]
+    return kept
 
 
 def _too_many(wait: int) -> str:
@@ -161,10 +181,14 @@ def ask(request, session):
 
 
 @signed_in_page
-@require_GET
+@require_http_methods(["GET", "POST"])
 def codename(request, session):
-    """The codename, shown once: the page after it shows it no more."""
-    held = sessions.take(session)
+    """The codename, shown until the person says they have it: a page lost on the way
+    (a dropped circuit) can be loaded again. Then it is gone for good."""
+    if request.method == "POST":
+        sessions.take(session)
+        return _go(request, "portal:inbox")
+    held = sessions.peek(session)
     if "codename" not in held:
         return _go(request, "portal:inbox")
     words = held["codename"]
@@ -223,8 +247,9 @@ def _refused_sign_in(request, session, errors: list[str], wait: int = 0) -> Http
     """Back to the sign-in page with why; what was typed is not kept anywhere."""
     response = _go(request, "portal:sign_in")
     if session is None:
-        session = sessions.start(response, language=translation.get_language())
-    sessions.hold(session, errors=errors, wait=wait)
+        session = _held_session(response)
+    if session is not None:
+        sessions.hold(session, errors=errors, wait=wait)
     return response
 
 

@@ -54,11 +54,45 @@ def test_a_request_sent_after_a_refusal_signs_the_person_in(client, portal_open)
     assert client.get(response["Location"]).status_code == 200
 
 
-def test_the_codename_is_shown_once(client, portal_open):
+def test_the_codename_is_shown_until_the_person_says_they_have_it(client, portal_open):
+    codename = ask(client)
+    again = client.get(reverse("portal:codename"))  # a page lost on the way: loaded again
+    assert codename in again.content.decode()
+    done = client.post(reverse("portal:codename"))
+    assert done["Location"].startswith(reverse("portal:inbox"))
+    gone = client.get(reverse("portal:codename"))
+    assert gone.status_code == 302 and gone["Location"].startswith(reverse("portal:inbox"))
+
+
+def test_what_a_session_holds_is_unreadable_without_its_cookie(client, portal_open):
+    """Not even with the database and every server key: the codename waiting to be
+    shown is sealed under a key derived from the cookie, which only the browser has."""
+    from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+    from django.conf import settings
+
+    codename = ask(client)
+    (session,) = [s for s in PortalSession.objects.all() if s.held]
+    sealed = session.held  # the column decrypted with the field keys
+    assert codename not in sealed and codename.split()[0] not in sealed
+    server_keys = MultiFernet([Fernet(key) for key in settings.FIELD_ENCRYPTION_KEY])
+    with pytest.raises(InvalidToken):
+        server_keys.decrypt(sealed.encode())
+    assert codename in client.get(reverse("portal:codename")).content.decode()
+
+
+def test_a_refused_form_is_kept_only_as_far_as_its_fields_go(client, portal_open):
+    data = {**REQUEST, "alias": "x" * 100_000, "region": "", "junk": "y" * 100_000}
+    response = client.post(reverse("portal:ask"), data)
+    page = client.get(response["Location"]).content.decode()
+    assert 'class="error-summary"' in page
+    assert "x" * 81 in page and "x" * 82 not in page and "yyyy" not in page
+
+
+def test_a_session_ended_meanwhile_holds_nothing_and_nothing_fails(client, portal_open):
     ask(client)
-    again = client.get(reverse("portal:codename"))
-    assert again.status_code == 302
-    assert again["Location"].startswith(reverse("portal:inbox"))
+    PortalSession.objects.all().delete()  # signed out in another tab, say
+    response = client.post(reverse("portal:write"), {"body": ""})
+    assert response.status_code == 302
 
 
 def test_signing_in_with_the_codename_opens_the_request(client, portal_open):

@@ -103,3 +103,13 @@ def test_an_idle_session_ends(client, portal_open, settings):
     )
     assert client.get(reverse("portal:inbox")).status_code == 302
     assert not PortalSession.objects.exists()
+
+
+def test_a_flood_of_refused_forms_opens_no_more_sessions_than_the_limit(
+    client, portal_open, settings
+):
+    settings.PORTAL_LIMITS = {**settings.PORTAL_LIMITS, "held_all": (2, 900)}
+    for _ in range(4):
+        client.__class__().post(reverse("portal:ask"), {**REQUEST, "region": ""})
+    assert PortalSession.objects.count() == 2
+    assert not Case.objects.exists()
