@@ -207,6 +207,9 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
+# Gone when the browser closes, as the session cookie is: Django's default
+# keeps it a year, and a seized phone would show which site was opened.
+CSRF_COOKIE_AGE = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
 # security.W003 looks for Django's CSRF middleware by name; ours is a subclass
@@ -380,7 +383,8 @@ if PORTAL_PATH == "//":
     raise ImproperlyConfigured("PORTAL_PATH must be a path of its own, such as /write/.")
 # The team that receives requests: by the person's region where one is named
 # (PORTAL_TEAMS_BY_REGION="chechnya=North hotline,dagestan=South relocation"),
-# else PORTAL_TEAM; with neither, the portal says it is closed and stores nothing.
+# else PORTAL_TEAM; without PORTAL_TEAM the portal says it is closed and stores
+# nothing, so no request is ever typed in for nobody.
 PORTAL_TEAM = env_str("PORTAL_TEAM", "")
 try:
     PORTAL_TEAMS_BY_REGION = dict(
@@ -410,11 +414,10 @@ PORTAL_ARGON2 = {
 }
 
 
-def _limit(name: str, default: str) -> tuple[int, int]:
-    """A limit as "COUNT/SECONDS", from PORTAL_LIMIT_<NAME>."""
-    variable = f"PORTAL_LIMIT_{name.upper()}"
+def _limit(variable: str, text: str) -> tuple[int, int]:
+    """A limit read as "COUNT/SECONDS" (the text of env_str(variable, default))."""
     try:
-        count, seconds = (int(part) for part in env_str(variable, default).split("/"))
+        count, seconds = (int(part) for part in text.split("/"))
     except ValueError:
         raise ImproperlyConfigured(f"{variable} must read COUNT/SECONDS.") from None
     if count < 1 or seconds < 1:
@@ -427,15 +430,27 @@ def _limit(name: str, default: str) -> tuple[int, int]:
 # sign-in or request costs one Argon2id hash; the global limits bound that
 # work, and how many requests a team can be flooded with (README, "Portal").
 PORTAL_LIMITS = {
-    "sign_in_client": _limit("sign_in_client", "10/900"),
-    "sign_in_all": _limit("sign_in_all", "120/60"),
-    "request_client": _limit("request_client", "5/3600"),
-    "request_all": _limit("request_all", "60/3600"),
-    "message_case": _limit("message_case", "30/3600"),
-    "message_all": _limit("message_all", "600/3600"),
+    "sign_in_client": _limit(
+        "PORTAL_LIMIT_SIGN_IN_CLIENT", env_str("PORTAL_LIMIT_SIGN_IN_CLIENT", "10/900")
+    ),
+    "sign_in_all": _limit(
+        "PORTAL_LIMIT_SIGN_IN_ALL", env_str("PORTAL_LIMIT_SIGN_IN_ALL", "120/60")
+    ),
+    "request_client": _limit(
+        "PORTAL_LIMIT_REQUEST_CLIENT", env_str("PORTAL_LIMIT_REQUEST_CLIENT", "5/3600")
+    ),
+    "request_all": _limit(
+        "PORTAL_LIMIT_REQUEST_ALL", env_str("PORTAL_LIMIT_REQUEST_ALL", "60/3600")
+    ),
+    "message_case": _limit(
+        "PORTAL_LIMIT_MESSAGE_CASE", env_str("PORTAL_LIMIT_MESSAGE_CASE", "30/3600")
+    ),
+    "message_all": _limit(
+        "PORTAL_LIMIT_MESSAGE_ALL", env_str("PORTAL_LIMIT_MESSAGE_ALL", "600/3600")
+    ),
     # Sessions opened only to keep a refused form for its next page: a flood of
     # bad forms costs no Argon2, but each kept form is a row for 15 minutes.
-    "held_all": _limit("held_all", "600/900"),
+    "held_all": _limit("PORTAL_LIMIT_HELD_ALL", env_str("PORTAL_LIMIT_HELD_ALL", "600/900")),
 }
 # A signed-in portal session ends after this long without a page, and after
 # PORTAL_SESSION_AGE whatever happens.

@@ -134,7 +134,9 @@ class SignInForm(PortalForm):
         label=_("Your codename"),
         help_text=_("The words you were given, in order, with spaces."),
         max_length=codenames.MAX_LENGTH,
-        widget=forms.PasswordInput(
+        # A text box, not a password one: browsers offer to save what a password
+        # box holds (and some sync it to an account), whatever autocomplete says.
+        widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )

@@ -36,13 +36,24 @@ class PortalClosed(Exception):
 
 
 def team_for(region: str) -> Team | None:
-    name = settings.PORTAL_TEAMS_BY_REGION.get(region) or settings.PORTAL_TEAM
-    return Team.objects.filter(name=name).first() if name else None
+    """The region's team, else PORTAL_TEAM's: a region mapped to a team that does not
+    exist (a typo, a team renamed) falls back, and says so in the log."""
+    named = settings.PORTAL_TEAMS_BY_REGION.get(region)
+    if named and (team := Team.objects.filter(name=named).first()):
+        return team
+    if named:
+        log.error("PORTAL_TEAMS_BY_REGION names no existing team for region %s", region)
+    if settings.PORTAL_TEAM:
+        team = Team.objects.filter(name=settings.PORTAL_TEAM).first()
+        if team is None:
+            log.error("PORTAL_TEAM names no existing team")
+        return team
+    return None
 
 
 def is_open() -> bool:
-    names = [settings.PORTAL_TEAM, *settings.PORTAL_TEAMS_BY_REGION.values()]
-    return Team.objects.filter(name__in=[n for n in names if n]).exists()
+    """Whether every request has a team to go to: PORTAL_TEAM's exists."""
+    return bool(settings.PORTAL_TEAM) and Team.objects.filter(name=settings.PORTAL_TEAM).exists()
 
 
 def _audit(action: str, case: Case, **detail) -> None:

@@ -26,6 +26,9 @@ from portal.forms import ForgetForm, MessageForm, RequestForm, SignInForm
 from portal.models import PortalSession
 
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
+# Signed out or deleted: the browser forgets its cookies (the CSRF one too),
+# its cache and its storage of this site, as staff "Lock now" does.
+FORGET_THIS_SITE = '"cache", "cookies", "storage"'
 
 
 def _language(request: HttpRequest, session: PortalSession | None) -> str:
@@ -327,6 +330,7 @@ def forget(request, session):
         return _page(request, "portal/forget.html", {"form": form, "kept": True}, status=409)
     response = _go(request, "portal:forgotten")
     sessions.end(session, response)
+    response["Clear-Site-Data"] = FORGET_THIS_SITE
     return response
 
 
@@ -341,4 +345,5 @@ def forgotten(request, session):
 def sign_out(request, session):
     response = _go(request, "portal:start")
     sessions.end(session, response)
+    response["Clear-Site-Data"] = FORGET_THIS_SITE
     return response

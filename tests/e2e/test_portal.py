@@ -125,7 +125,7 @@ def test_the_whole_way_without_script(browser, live_server, team):
 
     # A second codename, for danger.
     CheckIn.objects.create(case=case, due_at=timezone.now() + timedelta(hours=6))
-    page.goto("/write/second-codename/")
+    page.goto("/write/safety/")
     with page.expect_navigation():
         page.click("main form button.primary")
     duress = page.inner_text(".codename strong")

@@ -151,3 +151,46 @@ def test_a_region_named_in_the_settings_routes_its_requests(client, settings, te
         "dagestan": team_b.name,
         "chechnya": team_a.name,
     }
+
+
+def test_signing_out_and_deleting_tell_the_browser_to_forget_the_site(client, portal_open):
+    ask(client)
+    response = client.post(reverse("portal:sign_out"))
+    assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+
+
+def test_no_cookie_outlives_the_browser(client, portal_open):
+    form = client.get(reverse("portal:ask"))
+    cookies = form.cookies
+    assert "csrftoken" in cookies
+    for morsel in cookies.values():
+        assert not morsel["max-age"] and not morsel["expires"]
+    codename = ask(client)
+    assert codename
+    session = client.cookies["portal"]
+    assert not session["max-age"] and not session["expires"]
+
+
+def test_a_region_mapped_to_no_team_falls_back_and_is_logged(client, settings, team_a, caplog):
+    settings.PORTAL_TEAM = team_a.name
+    settings.PORTAL_TEAMS_BY_REGION = {"dagestan": "Renamed team"}
+    ask(client, region="dagestan")
+    assert Case.objects.get().team == team_a
+    assert "names no existing team" in caplog.text
+
+
+def test_regions_alone_do_not_open_the_portal(client, settings, team_a):
+    settings.PORTAL_TEAM = ""
+    settings.PORTAL_TEAMS_BY_REGION = {"chechnya": team_a.name}
+    assert client.get(reverse("portal:ask")).status_code == 200
+    assert client.post(reverse("portal:ask"), REQUEST).status_code == 503
+    assert not Case.objects.exists()
+
+
+def test_the_codename_box_is_no_password_box(client, portal_open):
+    page = client.get(reverse("portal:sign_in")).content.decode()
+    box = (
+        page.split('name="codename"')[0].rsplit("<input", 1)[1]
+        + page.split('name="codename"')[1].split(">")[0]
+    )
+    assert 'type="text"' in box and 'autocomplete="off"' in box
