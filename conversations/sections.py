@@ -16,11 +16,11 @@ def reply(case: Case, *, user: User, forms: dict) -> dict:
     # Here, not in intake's view: intake may not import conversations, and a
     # section is called exactly when a case page renders for someone who may
     # see the case (a refused form's page included: it shows them too).
+    if not has_portal(case):
+        return {"portal": False}  # no message to read, and no write on every case page
     # Read by someone who can answer: an operator's glance tells the person nothing.
     if user.works_cases:
         services.team_reads(case=case, by=user)
-    if not has_portal(case):
-        return {"portal": False}
     last = case.messages.from_person().order_by("-created_at", "-pk").only("under_duress").first()
     data = {
         "portal": True,
