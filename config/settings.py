@@ -414,10 +414,10 @@ PORTAL_ARGON2 = {
 }
 
 
-def _limit(variable: str, text: str) -> tuple[int, int]:
-    """A limit read as "COUNT/SECONDS" (the text of env_str(variable, default))."""
+def _limit(variable: str, default: str) -> tuple[int, int]:
+    """A limit read from the environment as "COUNT/SECONDS"."""
     try:
-        count, seconds = (int(part) for part in text.split("/"))
+        count, seconds = (int(part) for part in env_str(variable, default).split("/"))
     except ValueError:
         raise ImproperlyConfigured(f"{variable} must read COUNT/SECONDS.") from None
     if count < 1 or seconds < 1:
@@ -450,7 +450,7 @@ PORTAL_LIMITS = {
     ),
     # Sessions opened only to keep a refused form for its next page: a flood of
     # bad forms costs no Argon2, but each kept form is a row for 15 minutes.
-    "held_all": _limit("PORTAL_LIMIT_HELD_ALL", env_str("PORTAL_LIMIT_HELD_ALL", "600/900")),
+    "held_all": _limit("PORTAL_LIMIT_HELD_ALL", "600/900"),
 }
 # A signed-in portal session ends after this long without a page, and after
 # PORTAL_SESSION_AGE whatever happens.

@@ -165,36 +165,30 @@ def _check_field_keys(row, *, accept_new_key: bool) -> None:
         )
 
 
-def _check_blind_index_key(row) -> None:
+def _stored_fingerprint(row, column: str, current: str) -> str:
+    """The fingerprint the key check names for a key; a check written before it named
+    this key takes the key of the first process to look, as the first check takes the
+    field key. Conditional: a process with another key may be filling it too."""
     from crypto.models import KeyCheck
 
+    if stored := getattr(row, column):
+        return stored
+    KeyCheck.objects.filter(pk=1, **{column: ""}).update(**{column: current})
+    return KeyCheck.objects.values_list(column, flat=True).get(pk=1)
+
+
+def _check_blind_index_key(row) -> None:
     current = blind_index_fingerprint(settings.BLIND_INDEX_KEY)
-    stored = row.blind_index_fingerprint
-    if not stored:
-        # A check written before it named the blind-index key: the key of the
-        # first process to look is taken, as the first check takes the field
-        # key. Conditional: a process with another key may be filling it too.
-        KeyCheck.objects.filter(pk=1, blind_index_fingerprint="").update(
-            blind_index_fingerprint=current
-        )
-        stored = KeyCheck.objects.values_list("blind_index_fingerprint", flat=True).get(pk=1)
+    stored = _stored_fingerprint(row, "blind_index_fingerprint", current)
     if stored != current and not _state["blind_index_key_changing"]:
         raise KeyMismatch(WRONG_BLIND_INDEX_KEY)
 
 
 def _check_codename_key(row) -> None:
-    from crypto.models import KeyCheck
-
+    # Before the portal no codename can exist under any other key. No rebuild can
+    # excuse another one: unlike the blind index, nothing can be computed again.
     current = codename_fingerprint(settings.CODENAME_KEY)
-    stored = row.codename_fingerprint
-    if not stored:
-        # A check from before the portal: the first process to look names its
-        # key (no codename can exist yet under any other). Conditional, as for
-        # the blind-index key: another process may be filling it too.
-        KeyCheck.objects.filter(pk=1, codename_fingerprint="").update(codename_fingerprint=current)
-        stored = KeyCheck.objects.values_list("codename_fingerprint", flat=True).get(pk=1)
-    # No rebuild can excuse it: unlike the blind index, nothing is computed again.
-    if stored != current:
+    if _stored_fingerprint(row, "codename_fingerprint", current) != current:
         raise KeyMismatch(WRONG_CODENAME_KEY)
 
 

@@ -16,7 +16,8 @@ APP_SERVICES = ["migrate", "web", "worker", "beat"]
 
 def settings_reads():
     """Environment variables the settings read, and which of them are secrets."""
-    plain = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_]+)"', SETTINGS_SOURCE))
+    # _limit reads its variable with env_str (config/settings.py, the portal's limits).
+    plain = set(re.findall(r'(?:env_(?:str|bool|int|list)|_limit)\("([A-Z_]+)"', SETTINGS_SOURCE))
     secrets = dict(re.findall(r'env_secret\("([A-Z_]+)"(, required=False)?', SETTINGS_SOURCE))
     return plain, secrets
 
