@@ -430,24 +430,12 @@ def _limit(variable: str, default: str) -> tuple[int, int]:
 # sign-in or request costs one Argon2id hash; the global limits bound that
 # work, and how many requests a team can be flooded with (README, "Portal").
 PORTAL_LIMITS = {
-    "sign_in_client": _limit(
-        "PORTAL_LIMIT_SIGN_IN_CLIENT", env_str("PORTAL_LIMIT_SIGN_IN_CLIENT", "10/900")
-    ),
-    "sign_in_all": _limit(
-        "PORTAL_LIMIT_SIGN_IN_ALL", env_str("PORTAL_LIMIT_SIGN_IN_ALL", "120/60")
-    ),
-    "request_client": _limit(
-        "PORTAL_LIMIT_REQUEST_CLIENT", env_str("PORTAL_LIMIT_REQUEST_CLIENT", "5/3600")
-    ),
-    "request_all": _limit(
-        "PORTAL_LIMIT_REQUEST_ALL", env_str("PORTAL_LIMIT_REQUEST_ALL", "60/3600")
-    ),
-    "message_case": _limit(
-        "PORTAL_LIMIT_MESSAGE_CASE", env_str("PORTAL_LIMIT_MESSAGE_CASE", "30/3600")
-    ),
-    "message_all": _limit(
-        "PORTAL_LIMIT_MESSAGE_ALL", env_str("PORTAL_LIMIT_MESSAGE_ALL", "600/3600")
-    ),
+    "sign_in_client": _limit("PORTAL_LIMIT_SIGN_IN_CLIENT", "10/900"),
+    "sign_in_all": _limit("PORTAL_LIMIT_SIGN_IN_ALL", "120/60"),
+    "request_client": _limit("PORTAL_LIMIT_REQUEST_CLIENT", "5/3600"),
+    "request_all": _limit("PORTAL_LIMIT_REQUEST_ALL", "60/3600"),
+    "message_case": _limit("PORTAL_LIMIT_MESSAGE_CASE", "30/3600"),
+    "message_all": _limit("PORTAL_LIMIT_MESSAGE_ALL", "600/3600"),
     # Sessions opened only to keep a refused form for its next page: a flood of
     # bad forms costs no Argon2, but each kept form is a row for 15 minutes.
     "held_all": _limit("PORTAL_LIMIT_HELD_ALL", "600/900"),
