@@ -27,6 +27,11 @@ class Action(models.TextChoices):
     EXPORT = "export", _("Exported")
     # A search names no case and holds no terms: only how many cases it found.
     SEARCH = "search", _("Searched the cases")
+    # Files: the original's SHA-256 goes into the chain when the file is added.
+    FILE_ADD = "file_add", _("Added a file")
+    FILE_DOWNLOAD = "file_download", _("Downloaded a file's working copy")
+    FILE_ORIGINAL = "file_original", _("Took out a file's sealed original")
+    FILE_SHARE = "file_share", _("Shared a file with a partner")
 
 
 class ObjectType(models.TextChoices):
@@ -39,6 +44,7 @@ class ObjectType(models.TextChoices):
     ROUTE = "route", _("Route")
     STATISTICS = "statistics", _("Statistics")
     USER = "user", _("Staff account")
+    FILE = "file", _("File")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -23,6 +23,7 @@ GENERATORS = {
     "field_encryption_keys": fernet_key,
     "blind_index_key": lambda: secrets.token_hex(32),
     "codename_key": lambda: secrets.token_hex(32),
+    "file_encryption_keys": fernet_key,
     "demo_password": lambda: "-".join(secrets.token_hex(3) for _ in range(4)),
 }
 

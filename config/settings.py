@@ -4,6 +4,7 @@ Defaults run the embedded system: SQLite under var/, Celery on kombu's
 filesystem transport. Production sets DATABASE_URL and CELERY_BROKER_URL.
 """
 
+import base64
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "evacuations",
     "network",
     "conversations",
+    "evidence",
     "portal",
     "retention",
     "reminders",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     # Before anything reads a row: keys that cannot read the key check stop here.
     "crypto.middleware.KeyCheckMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the first read of a form: an upload is encrypted as it is parsed.
+    "evidence.middleware.SealUploadsMiddleware",
     "ops.middleware.RejectNullBytesMiddleware",
     "ops.overflow.RejectOversizedIdsMiddleware",
     "ops.csrf.NoReferrerCsrfViewMiddleware",  # Django's, working under no-referrer
@@ -275,6 +279,65 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# --- Evidence files (evidence/) -------------------------------------------------
+# Each file has a data key of its own (a Tink streaming-AEAD keyset), wrapped
+# under the first FILE_ENCRYPTION_KEYS key (AES-256-GCM); every key listed
+# unwraps, so a rotation adds a new one in front (README: Evidence files).
+FILE_ENCRYPTION_KEYS = [k.strip() for k in env_secret("FILE_ENCRYPTION_KEYS").split(",")]
+for _key in FILE_ENCRYPTION_KEYS:
+    try:
+        if len(base64.urlsafe_b64decode(_key.encode())) != 32:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(
+            "FILE_ENCRYPTION_KEYS must be comma-separated keys of 32 url-safe "
+            "base64-encoded bytes each."
+        ) from None
+    if _key in (BLIND_INDEX_KEY, *FIELD_ENCRYPTION_KEY):
+        raise ImproperlyConfigured("FILE_ENCRYPTION_KEYS must differ from the other keys.")
+# No view receives a file but through evidence's sealing upload handler, which
+# encrypts as it reads: Django's own would put the plaintext in /tmp.
+FILE_UPLOAD_HANDLERS: list[str] = []
+# Larger uploads are refused with a message, after the whole body is read
+# (a proxy in front should cap the body a little above this).
+MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)
+# An image with more pixels is refused before it is decoded: a decompression bomb.
+MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 50_000_000)
+# Ciphertext only, while an upload is received: on the file store's disk when
+# it is the file system, so the finished object is moved, not copied.
+FILE_SPOOL_DIR = VAR_DIR / "spool"
+# "filesystem" (var/files, never under static and never served by a web
+# server) or "s3", any S3-compatible store (MinIO in docker-compose.yml).
+FILE_STORE = env_str("FILE_STORE", "filesystem")
+if FILE_STORE == "filesystem":
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(VAR_DIR / "files"),
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+elif FILE_STORE == "s3":
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET", "corridor-files"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "us-east-1"),
+            "access_key": env_secret("S3_ACCESS_KEY_ID"),
+            "secret_key": env_secret("S3_SECRET_ACCESS_KEY"),
+            # Objects are ciphertext with random names; still nobody's but ours.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": "path",
+        },
+    }
+else:
+    raise ImproperlyConfigured('FILE_STORE must be "filesystem" or "s3".')
+
 # --- Celery -------------------------------------------------------------------
 # Without CELERY_BROKER_URL the embedded default uses kombu's filesystem
 # transport under var/celery: a real broker with no Redis to install.
@@ -316,6 +379,8 @@ HEARTBEAT_SECONDS = 20
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "ops.tasks.heartbeat", "schedule": float(HEARTBEAT_SECONDS)},
     "purge-expired": {"task": "retention.tasks.purge_expired", "schedule": 60.0 * 60},
+    # Files of purged cases whose objects the store did not delete at once.
+    "files-sweep": {"task": "evidence.tasks.sweep", "schedule": 10 * 60.0},
     # Every minute: a missed check-in must reach a coordinator at once.
     "scan-reminders": {"task": "reminders.tasks.scan_reminders", "schedule": 60.0},
     "send-reminder-digests": {"task": "reminders.tasks.send_digests", "schedule": 15 * 60.0},

@@ -32,6 +32,8 @@ urlpatterns = [
     path("cases/<reference:reference>/", include("network.urls")),
     # Replies from the case page, and the team's reply templates beside the team page.
     path("", include("conversations.urls")),
+    # A case's files; each file's downloads by its reference; the partner's shared ones.
+    path("", include("evidence.urls")),
     path("", include("referrals.urls")),
     path("", include("evacuations.urls")),
     path("", include("retention.urls")),

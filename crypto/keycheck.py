@@ -95,6 +95,16 @@ def codename_fingerprint(key: str) -> str:
     return hmac.new(key.encode(), CODENAME_LABEL, hashlib.sha256).hexdigest()[:16]
 
 
+# Checks the apps above add (evidence: the file keys its wrapped data keys
+# name), each returning why this process's keys cannot read what is stored, or None.
+_extra_checks: list = []
+
+
+def register_extra_check(check_keys) -> None:
+    if check_keys not in _extra_checks:
+        _extra_checks.append(check_keys)
+
+
 def _keys() -> list[str]:
     return list(settings.FIELD_ENCRYPTION_KEY)
 
@@ -138,6 +148,9 @@ def check(*, accept_new_key: bool = False) -> None:
     _check_field_keys(row, accept_new_key=accept_new_key)
     _check_blind_index_key(row)
     _check_codename_key(row)
+    for extra in _extra_checks:
+        if found := extra():
+            raise KeyMismatch(found)
 
 
 def _check_field_keys(row, *, accept_new_key: bool) -> None:

@@ -25,6 +25,7 @@ from audit.services import record, record_many
 from core.errors import Refused
 from crypto.blind_index import blind_index
 from evacuations.models import Plan
+from evidence.models import EvidenceFile
 from intake import services as intake_services
 from intake.models import (
     INTAKE_FIELDS,
@@ -416,6 +417,8 @@ def case_merge(*, duplicate: Case, survivor: Case, by: User) -> Merged:
     # The person's portal messages (conversations/, by its related name): the portal
     # follows the merge, so their codename opens the case kept.
     duplicate.messages.update(case=survivor)
+    # Its files too, with their shares (the referrals moved with them).
+    EvidenceFile.objects.filter(case=duplicate).update(case=survivor)
     # Created after the notes moved, so it is the newest on the survivor.
     Note.objects.create(case=survivor, author=by, body=_merge_note(duplicate))
     _move_links(duplicate=duplicate, survivor=survivor, by=by)

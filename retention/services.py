@@ -29,6 +29,7 @@ from audit.models import Action
 from audit.services import record_many
 from evacuations.models import Plan, RetiredRouteCount, RetiredRouteDays
 from evacuations.status import PlanStatus
+from evidence.services import release_for_cases, sweep
 from intake.models import Case, MergedReference, StatusChange
 from intake.status import ClosureReason, Status
 from referrals.models import Referral
@@ -241,6 +242,11 @@ def _purge(cases: QuerySet[Case], *, reason: str, by: User | None = None, why: s
         _add_route_counts(locked)
         release_reserved_places(referrals=Referral.objects.filter(case__in=locked))
         references = [case.reference for case in locked]
+        # Their files lose their keys now, in this transaction; the store deletes
+        # the objects once it commits (and the sweep job retries what it refused).
+        files = release_for_cases([case.pk for case in locked])
+        if files:
+            transaction.on_commit(lambda: sweep(files), robust=True)
         # Primary keys only: Django's deletion would otherwise load (and so
         # decrypt) every column of every case, and a case nobody can decrypt
         # any more must still go. Rows hanging off it are loaded by key alone

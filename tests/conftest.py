@@ -52,6 +52,23 @@ def _fast_passwords(settings):
     settings.PORTAL_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
+@pytest.fixture(autouse=True)
+def _file_store(settings, tmp_path_factory):
+    """Each test's files in a store and spool of its own, never var/files."""
+    root = tmp_path_factory.mktemp("files")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            **settings.STORAGES["evidence"],
+            "OPTIONS": {
+                **settings.STORAGES["evidence"].get("OPTIONS", {}),
+                "location": str(root / "store"),
+            },
+        },
+    }
+    settings.FILE_SPOOL_DIR = root / "spool"
+
+
 def pass_second_factor(client, user):
     """Mark the client's session as past two-factor sign-in, as the verify page would."""
     from django_otp import DEVICE_ID_SESSION_KEY

@@ -1,0 +1,238 @@
+"""Adding, sharing and letting go of a case's files.
+
+A file is added in three steps: the upload handler has already encrypted
+the original into the spool (evidence/uploads.py); here the working copy is
+made (evidence/content.py) and encrypted, both go to the store, and then, in
+one transaction, the row and the audit event with the original's SHA-256.
+A failure at any step leaves no object and no row.
+"""
+
+import hashlib
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.models import Action, ObjectType
+from audit.services import record
+from core.forms import reject_control_characters
+from evidence import keys, sealing, store
+from evidence.content import clean, needs_cleaning
+from evidence.models import DESCRIPTION_MAX, Copy, EvidenceFile, FileShare, new_object_name
+from evidence.uploads import SealedUpload
+from intake.models import Case, Note
+from referrals.models import Referral
+
+log = logging.getLogger(__name__)
+
+
+def _audit(action: str, file: EvidenceFile, by: User | None, request=None, **detail) -> None:
+    record(
+        action,
+        actor=by,
+        request=request,
+        object_type=ObjectType.FILE,
+        object_ref=file.reference,
+        detail={"case": file.case.reference, **detail},
+    )
+
+
+def check_description(value: str) -> str:
+    value = value.strip()
+    if len(value) > DESCRIPTION_MAX:
+        raise ValidationError(
+            {
+                "description": _("At most %(n)d characters: shorten it first.")
+                % {"n": DESCRIPTION_MAX}
+            }
+        )
+    try:
+        reject_control_characters(value)
+    except ValidationError as exc:
+        raise ValidationError({"description": exc.messages}) from exc
+    return value
+
+
+def file_add(
+    *,
+    case: Case,
+    upload: SealedUpload,
+    description: str,
+    by: User,
+    note: Note | None = None,
+    max_pixels: int,
+    request=None,
+) -> EvidenceFile:
+    """Keep an uploaded file on the case: its sealed original and a cleaned working copy.
+
+    Raises Refused (what is wrong with the file) or ValidationError; either
+    way nothing is kept.
+    """
+    if not by.works_cases:
+        raise PermissionDenied
+    if note is not None and note.case_id != case.pk:
+        raise ValidationError({"note": _("That note is not on this case.")})
+    description = check_description(description)
+    sniffed = upload.sniffed
+    original_object, clean_object = new_object_name(), new_object_name()
+    stored: list[str] = []
+    clean_path = None
+    try:
+        if needs_cleaning(sniffed):
+            plain = sealing.read_spooled(upload.handle, upload.path, reference=upload.reference)
+            cleaned = clean(sniffed, plain, max_pixels=max_pixels)
+            del plain
+            clean_path = sealing.seal_bytes(
+                upload.handle, cleaned.data, reference=upload.reference, copy=Copy.CLEAN
+            )
+            clean_mime, clean_size = cleaned.mime, len(cleaned.data)
+            clean_sha256 = hashlib.sha256(cleaned.data).hexdigest()
+        else:
+            clean_object = original_object  # nothing to remove: the original is the working copy
+            clean_mime, clean_size, clean_sha256 = sniffed.mime, upload.size, upload.sha256
+        store.put(original_object, upload.path)
+        stored.append(original_object)
+        if clean_path is not None:
+            store.put(clean_object, clean_path)
+            stored.append(clean_object)
+        wrapped, kid = keys.wrap(upload.handle, bound_to=upload.reference)
+        with transaction.atomic():
+            file = EvidenceFile.objects.create(
+                reference=upload.reference,
+                case=case,
+                note=note,
+                kind=sniffed.kind,
+                name=upload.name,
+                description=description,
+                original_mime=sniffed.mime,
+                clean_mime=clean_mime,
+                original_object=original_object,
+                clean_object=clean_object,
+                original_size=upload.size,
+                clean_size=clean_size,
+                sha256=upload.sha256,
+                clean_sha256=clean_sha256,
+                wrapped_key=wrapped,
+                key_id=kid,
+                added_by=by,
+            )
+            # The chain now holds the hash: it later proves the original unchanged.
+            _audit(Action.FILE_ADD, file, by, request, sha256=upload.sha256, size=upload.size)
+        return file
+    except BaseException:
+        upload.discard()
+        if clean_path is not None:
+            clean_path.unlink(missing_ok=True)
+        for name in stored:
+            try:
+                store.delete(name)
+            except Exception:  # noqa: BLE001  # the consistency command finds what is left
+                log.exception(
+                    "file %s: object %s not deleted after a failed add", upload.reference, name
+                )
+        raise
+
+
+def downloaded(file: EvidenceFile, *, by: User, request=None, preview: bool = False) -> None:
+    _audit(Action.FILE_DOWNLOAD, file, by, request, **({"preview": True} if preview else {}))
+
+
+def original_taken(file: EvidenceFile, *, by: User, purpose: str, request=None) -> None:
+    if not by.coordinates:
+        raise PermissionDenied
+    _audit(Action.FILE_ORIGINAL, file, by, request, purpose=purpose, sha256=file.sha256)
+
+
+@transaction.atomic
+def file_share(
+    *,
+    file: EvidenceFile,
+    referral: Referral,
+    consent_at,
+    consent_channel: str,
+    by: User,
+    request=None,
+) -> FileShare:
+    """Share the working copy with an open referral's partner, with the person's consent."""
+    if not by.works_cases:
+        raise PermissionDenied
+    if referral.case_id != file.case_id:
+        raise ValidationError({"referral": _("That referral is not on this case.")})
+    if not referral.is_open:
+        raise ValidationError({"referral": _("Only an open referral's partner can see files.")})
+    if consent_at > timezone.now():
+        raise ValidationError({"consent_at": _("Consent cannot be given in the future.")})
+    share, created = FileShare.objects.get_or_create(
+        file=file,
+        referral=referral,
+        defaults={"consent_at": consent_at, "consent_channel": consent_channel, "shared_by": by},
+    )
+    if created:
+        _audit(
+            Action.FILE_SHARE,
+            file,
+            by,
+            request,
+            referral=referral.reference,
+            channel=consent_channel,
+        )
+    return share
+
+
+# --- Letting go -----------------------------------------------------------------
+
+
+def release_for_cases(case_ids: list[int]) -> list[int]:
+    """In a purge's transaction: empty the files of these cases and mark them for deletion.
+
+    The data keys go at once (a row without its key opens nothing, whatever
+    the store still holds), and with them the name, type and description.
+    Returns the rows' ids, for `sweep` once the purge has committed.
+    """
+    rows = EvidenceFile.objects.filter(case__in=case_ids)
+    ids = list(rows.values_list("pk", flat=True))
+    if ids:
+        FileShare.objects.filter(file__in=ids).delete()
+        EvidenceFile.objects.filter(pk__in=ids).update(
+            case=None,
+            note=None,
+            wrapped_key=b"",
+            key_id="",
+            kind="",
+            name="",
+            description="",
+            original_mime="",
+            clean_mime="",
+            sha256="",
+            clean_sha256="",
+            deleting_since=timezone.now(),
+        )
+    return ids
+
+
+def sweep(ids: list[int] | None = None) -> tuple[int, int]:
+    """Delete the objects of the files marked for deletion, then their rows.
+
+    A row stays while the store refuses (down, slow): the job tries again.
+    Returns (rows deleted, rows kept for later).
+    """
+    marked = EvidenceFile.objects.filter(deleting_since__isnull=False)
+    if ids is not None:
+        marked = marked.filter(pk__in=ids)
+    done, kept = [], 0
+    for pk, original, clean_ in marked.values_list("pk", "original_object", "clean_object"):
+        try:
+            store.delete(original)
+            if clean_ != original:
+                store.delete(clean_)
+        except Exception:  # noqa: BLE001  # any store error: keep the row, try again later
+            log.exception("file row %s: the store did not delete its objects; kept for the job", pk)
+            kept += 1
+            continue
+        done.append(pk)
+    if done:
+        EvidenceFile.objects.filter(pk__in=done).delete()
+    return len(done), kept

@@ -1,0 +1,75 @@
+"""The file store: django-storages' "evidence" storage (settings.STORAGES), ciphertext only.
+
+The file system (var/files) by default, any S3-compatible store in
+production. An upload is encrypted into the spool (FILE_SPOOL_DIR) as it is
+received, then handed to the store: moved on the same disk, uploaded in parts
+to S3. Object names are random (`models.new_object_name`).
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
+
+
+class StoreError(RuntimeError):
+    """The store did not keep or delete an object."""
+
+
+def store():
+    return storages["evidence"]
+
+
+def spool_dir() -> Path:
+    path = Path(settings.FILE_SPOOL_DIR)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def new_spool_path() -> Path:
+    fd, name = tempfile.mkstemp(dir=spool_dir(), prefix="in-")
+    os.close(fd)
+    return Path(name)
+
+
+class _Spooled(File):
+    """A spooled ciphertext; FileSystemStorage moves a file that names its path."""
+
+    def temporary_file_path(self) -> str:
+        return self.file.name
+
+
+def put(name: str, path: Path) -> None:
+    """Keep the spooled ciphertext at `path` as object `name`; the spool file is gone after."""
+    try:
+        with open(path, "rb") as f:
+            saved = store().save(name, _Spooled(f, name=name))
+    finally:
+        path.unlink(missing_ok=True)
+    if saved != name:  # a random name never collides; if it did, nothing may be overwritten
+        store().delete(saved)
+        raise StoreError(f"object {name} already existed")
+
+
+def open_object(name: str):
+    return store().open(name, "rb")
+
+
+def exists(name: str) -> bool:
+    return store().exists(name)
+
+
+def delete(name: str) -> None:
+    store().delete(name)
+
+
+def names() -> set[str]:
+    """Every object in the store (the spool is elsewhere)."""
+    try:
+        _, files = store().listdir("")
+    except FileNotFoundError:  # the file system's folder, before the first file
+        return set()
+    return set(files)

@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from core.jobs import job_options
+from evidence import services
+
+
+@shared_task(**job_options(soft_limit=120, hard_limit=180))
+def sweep() -> dict:
+    """Delete what purges left to the store: the objects of rows marked for deletion."""
+    deleted, kept = services.sweep()
+    return {"deleted": deleted, "kept": kept}
