@@ -526,4 +526,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Libraries that read files' contents log at INFO what says nothing useful
+    # (pikepdf's start), and at WARNING what a damaged file made them do.
+    "loggers": {
+        name: {"level": "WARNING"} for name in ("pikepdf", "PIL", "fontTools", "weasyprint")
+    },
 }

@@ -38,6 +38,8 @@ class UploadForm(NoAutofillMixin, NamedEmptyChoiceMixin, CleanTextMixin, forms.F
     def clean(self):
         data = super().clean()
         if self.refusal is not None:
+            # The handler dropped the file: "choose a file" would be beside the point.
+            self.errors.pop("file", None)
             self.add_error("file", self.refusal.message)
         return data
 

@@ -196,3 +196,19 @@ def handler_of(request) -> SealingUploadHandler | None:
         if isinstance(handler, SealingUploadHandler):
             return handler
     return None
+
+
+def receive_bytes(name: str, data: bytes) -> SealedUpload:
+    """A file received from bytes through the same handler and checks as an upload
+    (demo data, commands); Refused if the handler would refuse it."""
+    handler = SealingUploadHandler()
+    handler.new_file(FIELD, name, "application/octet-stream", len(data), None)
+    try:
+        for start in range(0, max(len(data), 1), CHUNK):
+            handler.receive_data_chunk(data[start : start + CHUNK], start)
+    except SkipFile:
+        pass
+    received = handler.file_complete(len(data))
+    if received is None:
+        raise handler.refusal
+    return received

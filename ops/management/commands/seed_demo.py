@@ -5,6 +5,7 @@ language is Russian): aliases, stories, notes, teams and partners are
 invented, and name no real person or organisation.
 """
 
+import io
 import random
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from PIL import Image, ImageDraw
 
 from accounts.models import (
     STAFF_ROLES,
@@ -26,6 +28,8 @@ from core.env import env_secret
 from evacuations import services as evacuation_services
 from evacuations.models import Plan, RouteTemplate, RouteTemplateLeg
 from evacuations.status import PlanStatus
+from evidence import services as evidence_services
+from evidence.uploads import receive_bytes
 from intake import services
 from intake.choices import Channel, Language, Need, Region, Risk, Threat
 from intake.models import Case
@@ -156,6 +160,30 @@ ROUTES = [
     ),
 ]
 
+
+def demo_image() -> bytes:
+    """A made-up "photo" whose EXIF names a camera and a place, as a phone's would."""
+    image = Image.new("RGB", (480, 320), (214, 220, 229))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 40, 440, 280), outline=(60, 60, 60), width=4)
+    for y in range(90, 260, 30):
+        draw.line((70, y, 410, y), fill=(120, 120, 120), width=3)
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "DemoPhone", "DemoPhone 12"  # make, model
+    exif[0x8825] = {1: "N", 2: (43.0, 19.0, 0.0), 3: "E", 4: (45.0, 41.0, 0.0)}  # GPS
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif, quality=85)
+    return out.getvalue()
+
+
+def demo_files(texts: dict) -> list[tuple[str, bytes, str]]:
+    photo, chat, chat_text = texts["files"]
+    return [
+        ("IMG_0412.jpg", demo_image(), photo),
+        ("chat.txt", chat_text.encode(), chat),
+    ]
+
+
 TEXTS = {
     "en": {
         "teams": {"north": "North hotline", "south": "South relocation"},
@@ -168,6 +196,11 @@ TEXTS = {
         "note": "Check-in {n}: spoke briefly, safe for now.",
         "referral_summary": "Needs a safe place for about two weeks; speaks Russian.",
         "routes": ["North Caucasus – Tbilisi by road", "Dagestan – Yerevan with a visa"],
+        "files": [
+            "Photo of the summons (a demo image: its metadata names a camera and a place)",
+            "Threats saved from the chat",
+            "Saved messages, 12 March:\n— We know where you live. Leave or we tell your family.\n",
+        ],
         "city": "Tbilisi",
         "leg_details": "Meet at the bus station, blue jacket. Driver: call the coordinator.",
     },
@@ -229,6 +262,11 @@ TEXTS = {
         "note": "Выход на связь {n}: коротко поговорили, пока в безопасности.",
         "referral_summary": "Нужно безопасное место примерно на две недели; говорит по-русски.",
         "routes": ["Северный Кавказ – Тбилиси по дороге", "Дагестан – Ереван с визой"],
+        "files": [
+            "Фото повестки (демо-снимок: в метаданных камера и место съёмки)",
+            "Угрозы, сохранённые из чата",
+            "Сохранённые сообщения, 12 марта:\n— Мы знаем, где ты живёшь. Уезжай, или расскажем семье.\n",
+        ],
         "city": "Тбилиси",
         "leg_details": "Встреча на автовокзале, синяя куртка. Водитель свяжется с координатором.",
     },
@@ -277,6 +315,7 @@ class Command(BaseCommand):
                 self.create_cases(cases, users)
                 self.create_partners_and_referrals(users)
                 self.create_evacuations(users)
+                self.create_files(users)
         with translation.override(language):
             roles = "\n  ".join(f"{name:18} {role.label}" for name, role, _ in USERS)
         self.stdout.write(
@@ -413,6 +452,21 @@ class Command(BaseCommand):
             leg.details = self.texts["leg_details"]
             leg.save(update_fields=["details"])
             evacuation_services.leg_start(leg=leg, by=worker)
+
+    def create_files(self, users: dict[str, User]) -> None:
+        """A photo whose metadata says where it was taken, and a saved chat, on one case:
+        the working copy shows what cleaning removed."""
+        case = Case.objects.filter(team=self.team("north")).exclude(status=Status.CLOSED).first()
+        if case is None:
+            return
+        for name, data, description in demo_files(self.texts):
+            evidence_services.file_add(
+                case=case,
+                upload=receive_bytes(name, data),
+                description=description,
+                by=users["caseworker"],
+                max_pixels=settings.MAX_IMAGE_PIXELS,
+            )
 
     def create_cases(self, count: int, users: dict[str, User]) -> None:
         # The same invented demo on every machine.
