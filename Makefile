@@ -52,7 +52,7 @@ test: secrets
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports  # the layer contract in pyproject.toml
 	$(BIN)/bandit -q -r accounts audit config core crypto drafts evacuations intake ops referrals reminders \
-		retention stats network conversations portal \
+		retention stats network conversations portal evidence \
 		-x '*/migrations/*'
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/pytest $(PYTEST_ARGS)
