@@ -162,3 +162,46 @@ class FileShare(models.Model):
 
     def __str__(self) -> str:
         return f"file share {self.pk}"
+
+
+def new_export_id() -> str:
+    return "D" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(13))
+
+
+class Dossier(models.Model):
+    """A dossier made for a lawyer (evidence/dossier.py): the record of it, not the dossier.
+
+    Which case, who, when, with what consent, the names of the fields and, for
+    each file, its reference, copy and SHA-256: never a value. A purge deletes
+    the row with its case; the audit trail keeps the export id.
+    """
+
+    export_id = models.CharField(
+        _("export id"), max_length=14, unique=True, default=new_export_id, editable=False
+    )
+    case = models.ForeignKey(
+        "intake.Case", on_delete=models.CASCADE, related_name="dossiers", verbose_name=_("case")
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("made by"),
+    )
+    made_at = models.DateTimeField(_("made at"), default=timezone.now)
+    consent_at = models.DateTimeField(_("consent given at"))
+    consent_channel = models.CharField(
+        _("consent given"), max_length=20, choices=ConsentChannel.choices
+    )
+    fields = models.JSONField(_("case fields included"), default=list, blank=True)
+    # [{"file": "F…", "copy": "original" | "clean", "sha256": "…"}], in the dossier's order.
+    files = models.JSONField(_("files included"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["made_at", "pk"]
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+
+    def __str__(self) -> str:
+        return self.export_id
