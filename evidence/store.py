@@ -8,6 +8,7 @@ to S3. Object names are random (`models.new_object_name`).
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -40,6 +41,18 @@ class _Spooled(File):
 
     def temporary_file_path(self) -> str:
         return self.file.name
+
+
+def tidy_spool(older_than_seconds: int = 3600) -> int:
+    """Delete spool files an upload left behind (a worker killed mid-upload): ciphertext
+    whose key was never stored, but nothing to keep. Returns how many."""
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for path in spool_dir().iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def put(name: str, path: Path) -> None:
