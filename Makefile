@@ -34,6 +34,8 @@ demo: migrate
 
 # Worker and beat run on kombu's filesystem transport (var/celery), so the
 # embedded default needs no Redis. They stop when the server stops.
+# Threaded workers: a sync worker receiving a 50 MB file over a slow phone
+# connection would be killed after gunicorn's 30 s timeout.
 # The demo's portal sends requests to the team seed_demo names, unless PORTAL_TEAM says otherwise.
 run: demo
 	$(eval export PORTAL_TEAM ?= $(shell cat var/demo_portal_team))
@@ -44,7 +46,7 @@ run: demo
 		--schedule var/celerybeat-schedule & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	echo "Corridor is at http://$(HOST):$(PORT)/"; \
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - \
+	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 4 --access-logfile - \
 		--access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(L)ss'
 
 test: secrets
