@@ -1,6 +1,8 @@
 """docker-compose.yml runs what the code has, with variables the settings read."""
 
+import json
 import re
+import runpy
 import shlex
 from pathlib import Path
 
@@ -17,14 +19,16 @@ APP_SERVICES = ["migrate", "web", "worker", "beat"]
 def settings_reads():
     """Environment variables the settings read, and which of them are secrets."""
     # _limit reads its variable with env_str (config/settings.py, the portal's limits).
-    plain = set(re.findall(r'(?:env_(?:str|bool|int|list)|_limit)\("([A-Z_]+)"', SETTINGS_SOURCE))
-    secrets = dict(re.findall(r'env_secret\("([A-Z_]+)"(, required=False)?', SETTINGS_SOURCE))
+    name = r'"([A-Z][A-Z0-9_]*)"'  # S3_BUCKET has a digit
+    plain = set(re.findall(r"(?:env_(?:str|bool|int|list)|_limit)\(" + name, SETTINGS_SOURCE))
+    secrets = dict(re.findall(r"env_secret\(" + name + "(, required=False)?", SETTINGS_SOURCE))
     return plain, secrets
 
 
 def test_it_has_the_production_services():
     assert set(COMPOSE["services"]) == {
         *("migrate", "web", "worker", "beat", "db", "redis"),
+        *("minio", "minio-init"),
         *("portal-proxy", "tor"),
     }
 
@@ -197,3 +201,151 @@ def test_the_app_accepts_the_onion_s_host_and_its_forms():
     assert env["DJANGO_ALLOWED_HOSTS"].endswith(",${CORRIDOR_ONION_HOST:-}")
     assert "http://${CORRIDOR_ONION_HOST:-" in env["DJANGO_CSRF_TRUSTED_ORIGINS"]
     assert "proxy_set_header X-Forwarded-Proto https;" in PROXY_CONF
+
+
+# --- The evidence files' store (MinIO) ------------------------------------------------
+
+BUCKET_DEFAULT = "${S3_BUCKET:-corridor-files}"
+
+
+def minio_init_script() -> str:
+    spec = COMPOSE["services"]["minio-init"]
+    assert spec["entrypoint"] == ["/bin/sh", "-euc"]  # a step that fails stops it, and web
+    (script,) = spec["command"]
+    return script.replace("$$", "$")  # compose's escape for a literal $
+
+
+def bucket_policy() -> dict:
+    script = minio_init_script()
+    body = script.split("<<POLICY\n", 1)[1].split("\nPOLICY\n", 1)[0]
+    return json.loads(body.replace("$S3_BUCKET", "corridor-files"))
+
+
+def test_minio_is_pinned_and_reachable_only_from_the_app():
+    minio = COMPOSE["services"]["minio"]
+    assert re.fullmatch(
+        r"quay\.io/minio/minio:RELEASE\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ", minio["image"]
+    )
+    assert re.fullmatch(
+        r"quay\.io/minio/mc:RELEASE\.[0-9TZ-]+", COMPOSE["services"]["minio-init"]["image"]
+    )
+    assert minio["command"] == "server /data"
+    assert "ports" not in minio and "expose" not in minio
+    assert "ports" not in COMPOSE["services"]["minio-init"]
+    # Its own network, with no way out; the app's containers and minio-init on it, nobody else.
+    assert minio["networks"] == ["files"]
+    assert COMPOSE["networks"]["files"]["internal"] is True
+    on_files = {
+        name for name, spec in COMPOSE["services"].items() if "files" in spec.get("networks", [])
+    }
+    assert on_files == {"minio", "minio-init", *APP_SERVICES}
+    assert minio["healthcheck"]["test"] == ["CMD", "mc", "ready", "local"]
+
+
+def test_minio_keeps_its_objects_on_a_volume_and_its_root_user_in_secrets():
+    minio = COMPOSE["services"]["minio"]
+    assert minio["volumes"] == ["minio_data:/data"]
+    assert "minio_data" in COMPOSE["volumes"]
+    env = minio["environment"]
+    assert env["MINIO_ROOT_USER_FILE"] == "/run/secrets/minio_root_user"
+    assert env["MINIO_ROOT_PASSWORD_FILE"] == "/run/secrets/minio_root_password"
+    assert "MINIO_ROOT_USER" not in env and "MINIO_ROOT_PASSWORD" not in env  # no default
+    assert set(minio["secrets"]) == {"minio_root_user", "minio_root_password"}
+    for name in minio["secrets"]:
+        assert COMPOSE["secrets"][name]["file"].startswith("${CORRIDOR_SECRETS_DIR:-./secrets}/")
+
+
+def test_the_app_keeps_files_in_minio_with_keys_from_secrets():
+    for service in APP_SERVICES:
+        spec = COMPOSE["services"][service]
+        env = spec["environment"]
+        assert env["FILE_STORE"] == "s3"
+        assert env["S3_ENDPOINT_URL"] == "http://minio:9000"
+        assert env["S3_BUCKET"] == BUCKET_DEFAULT
+        assert env["S3_ACCESS_KEY_ID_FILE"] == "/run/secrets/s3_access_key_id"
+        assert env["S3_SECRET_ACCESS_KEY_FILE"] == "/run/secrets/s3_secret_access_key"
+        assert "S3_ACCESS_KEY_ID" not in env and "S3_SECRET_ACCESS_KEY" not in env
+        # The app's own MinIO user, never the root one.
+        assert not {"minio_root_user", "minio_root_password"} & set(spec["secrets"])
+
+
+@pytest.mark.parametrize("service", ["web", "worker"])
+def test_web_and_worker_read_the_file_keys_from_a_secret(service):
+    spec = COMPOSE["services"][service]
+    assert spec["environment"]["FILE_ENCRYPTION_KEYS_FILE"] == "/run/secrets/file_encryption_keys"
+    assert "FILE_ENCRYPTION_KEYS" not in spec["environment"]
+    assert "file_encryption_keys" in spec["secrets"]
+    assert "file_encryption_keys" in COMPOSE["secrets"]
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "beat"])
+def test_the_app_starts_once_the_bucket_exists(service):
+    depends = COMPOSE["services"][service]["depends_on"]
+    assert depends["minio-init"]["condition"] == "service_completed_successfully"
+    init = COMPOSE["services"]["minio-init"]
+    assert init["depends_on"]["minio"]["condition"] == "service_healthy"
+    assert init["restart"] == "no"
+
+
+def test_minio_init_makes_the_bucket_the_app_uses():
+    init = COMPOSE["services"]["minio-init"]
+    assert init["environment"]["S3_BUCKET"] == BUCKET_DEFAULT  # the app's, above
+    script = minio_init_script()
+    assert 'mc mb --ignore-existing "store/$S3_BUCKET"' in script  # a second run passes
+    assert 'mc anonymous set none "store/$S3_BUCKET"' in script
+    # Credentials are read from the secrets inside the container, never written here.
+    assert "/run/secrets/minio_root_password" in script
+    assert set(init["secrets"]) == {
+        *("minio_root_user", "minio_root_password"),
+        *("s3_access_key_id", "s3_secret_access_key"),
+    }
+
+
+def test_the_app_s_minio_user_may_use_the_bucket_s_objects_and_nothing_else():
+    script = minio_init_script()
+    assert "mc admin policy create store corridor-files /tmp/corridor-files.json" in script
+    assert 'mc admin user add store "$(cat /run/secrets/s3_access_key_id)"' in script
+    assert (
+        'mc admin policy attach store corridor-files --user "$(cat /run/secrets/s3_access_key_id)"'
+        in script
+    )
+    statements = bucket_policy()["Statement"]
+    allowed = {
+        (action, resource)
+        for statement in statements
+        for action in statement["Action"]
+        for resource in statement["Resource"]
+    }
+    assert all(statement["Effect"] == "Allow" for statement in statements)
+    assert {resource for _, resource in allowed} == {
+        "arn:aws:s3:::corridor-files",
+        "arn:aws:s3:::corridor-files/*",
+    }
+    actions = {action for action, _ in allowed}
+    assert not any("*" in action for action in actions)
+    assert not any(action.startswith("admin:") for action in actions)
+    # What django-storages asks of the store: HEAD and GET, PUT (in parts), DELETE, list.
+    assert {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"} <= actions
+    assert "s3:DeleteBucket" not in actions and "s3:PutBucketPolicy" not in actions
+
+
+def test_the_settings_build_the_s3_store_from_compose_s_variables(tmp_path, monkeypatch):
+    """config/settings.py, run with the app's variables from compose, stores in MinIO."""
+    secrets = {"s3_access_key_id": "corridor-app", "s3_secret_access_key": "s3cret-" * 4}
+    for name, value in secrets.items():
+        (tmp_path / name).write_text(value + "\n")
+    env = COMPOSE["services"]["web"]["environment"]
+    for name in ("FILE_STORE", "S3_ENDPOINT_URL", "S3_BUCKET"):
+        value = env[name]
+        monkeypatch.setenv(name, "corridor-files" if value == BUCKET_DEFAULT else value)
+    for name in ("S3_ACCESS_KEY_ID_FILE", "S3_SECRET_ACCESS_KEY_FILE"):
+        monkeypatch.setenv(name, str(tmp_path / Path(env[name]).name))
+    evidence = runpy.run_path(str(ROOT / "config" / "settings.py"))["STORAGES"]["evidence"]
+    assert evidence["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = evidence["OPTIONS"]
+    assert options["endpoint_url"] == "http://minio:9000"
+    assert options["bucket_name"] == "corridor-files"
+    assert options["access_key"] == "corridor-app"
+    assert options["secret_key"] == secrets["s3_secret_access_key"]
+    assert options["addressing_style"] == "path"  # MinIO's bucket is in the path, not the host
+    assert options["default_acl"] == "private"
