@@ -155,6 +155,12 @@ _MARKUP_START = re.compile(
 )
 
 
+_GENERAL_MP4_BRANDS = {b"mp41", b"mp42", b"isom", b"iso2", b"iso5", b"iso6"}
+# An MP4 track's handler box (ISO/IEC 14496-12 "hdlr"): size, type, version and
+# flags, pre-defined, then the handler type; a picture track is "vide".
+_VIDEO_TRACK = re.compile(rb"hdlr.{8}vide", re.DOTALL)
+
+
 def sniff(head: bytes) -> Sniffed:
     """Tell the type of a file from its first HEAD_BYTES, or refuse it."""
     if not head:
@@ -162,6 +168,11 @@ def sniff(head: bytes) -> Sniffed:
     head = head[:HEAD_BYTES]
     guess = filetype.guess(head)
     if guess is not None:
+        # Android's recorders write voice memos as MP4 with a general brand
+        # ("mp42", "isom"), which filetype calls video: audio until cleaning
+        # finds a video track in it (_clean_audio).
+        if guess.mime == "video/mp4" and head[8:12] in _GENERAL_MP4_BRANDS:
+            return M4A
         if guess.mime not in _ALLOWED:
             raise _type_refused()
         return _ALLOWED[guess.mime]
@@ -609,6 +620,8 @@ def _audio_unreadable() -> Refused:
 
 
 def _clean_audio(sniffed: Sniffed, data: bytes) -> Cleaned:
+    if sniffed.mime == "audio/mp4" and _VIDEO_TRACK.search(data):
+        raise _type_refused()  # a video, not a recording
     buf = io.BytesIO(data)
     audio = _parse_audio(sniffed, buf)
     if sniffed.mime == "audio/mpeg":

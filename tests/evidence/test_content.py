@@ -713,3 +713,17 @@ def test_a_preview_of_a_transparent_png_is_a_jpeg():
 def test_a_preview_of_what_is_not_an_image_is_refused():
     assert refusal(preview, b"not an image").code == "unreadable"
     assert refusal(preview, samples.pdf()).code == "unreadable"
+
+
+def test_an_android_voice_memo_with_a_general_mp4_brand_is_audio_and_a_video_is_not():
+    # ffmpeg -f lavfi -i sine=frequency=440:duration=0.2 -c:a aac -brand mp42
+    memo = (samples.FIXTURES / "android-voice.m4a").read_bytes()
+    assert memo[8:12] == b"mp42"
+    sniffed = sniff(memo[:HEAD_BYTES])
+    assert sniffed.kind == Kind.AUDIO
+    assert clean(sniffed, memo, max_pixels=10**6).data[4:8] == b"ftyp"
+    # The same with a 64x64 picture track (libx264): a video, refused.
+    video = (samples.FIXTURES / "video.mp4").read_bytes()
+    with pytest.raises(Refused) as refused:
+        clean(sniff(video[:HEAD_BYTES]), video, max_pixels=10**6)
+    assert refused.value.code == "type"
