@@ -16,6 +16,7 @@ Everything stays in memory: the plaintext of evidence must never land on disk.
 
 import codecs
 import io
+import logging
 import re
 import struct
 import warnings
@@ -35,6 +36,8 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 # Thumbnails, depth maps and auxiliary images are never part of the working
 # copy: don't parse them.
 pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+
+log = logging.getLogger(__name__)
 
 HEAD_BYTES = 8192
 JPEG_QUALITY = 92
@@ -312,9 +315,11 @@ def clean(sniffed: Sniffed, data: bytes, *, max_pixels: int) -> Cleaned:
         return Cleaned(data, TEXT.mime, TEXT.extension)
     except Refused:
         raise
-    except Exception:  # noqa: BLE001 - Pillow, pikepdf and mutagen parse hostile
+    except Exception as exc:  # noqa: BLE001 - Pillow, pikepdf and mutagen parse hostile
         # input in C and Python and can raise nearly anything on it. Whatever
         # they raise, the answer is the same: refuse, never keep it uncleaned.
+        # The log names the exception's type only: its message may quote the file.
+        log.warning("a %s file was refused: cleaning raised %s", sniffed.kind, type(exc).__name__)
         raise _clean_failed() from None
 
 
