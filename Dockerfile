@@ -2,6 +2,10 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 CORRIDOR_VAR_DIR=/srv/var
 WORKDIR /srv/corridor
+# WeasyPrint (the lawyer's dossier) renders with Pango, and Cyrillic with DejaVu.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml ./
 COPY config ./config
 COPY core ./core
@@ -12,6 +16,7 @@ COPY referrals ./referrals
 COPY evacuations ./evacuations
 COPY network ./network
 COPY conversations ./conversations
+COPY evidence ./evidence
 COPY portal ./portal
 COPY retention ./retention
 COPY reminders ./reminders

@@ -123,6 +123,11 @@ class EvidenceFile(models.Model):
     def object_name(self, copy: str) -> str:
         return self.original_object if copy == Copy.ORIGINAL else self.clean_object
 
+    def sealed_as(self, copy: str) -> str:
+        """Which copy the object of `copy` was encrypted as: a file with nothing to
+        clean (plain text) has one object, sealed as its original."""
+        return copy if self.has_own_clean_copy else Copy.ORIGINAL
+
     @property
     def is_image(self) -> bool:
         return self.kind == Kind.IMAGE

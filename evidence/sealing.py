@@ -74,7 +74,7 @@ def chunks(file, copy: str) -> Iterator[bytes]:
     handle = keys.unwrap(file.wrapped_key, kid=file.key_id, bound_to=file.reference)
     source = store.open_object(file.object_name(copy))
     try:
-        stream = decrypting(handle, source, reference=file.reference, copy=copy)
+        stream = decrypting(handle, source, reference=file.reference, copy=file.sealed_as(copy))
         first = stream.read(CHUNK)
     except BaseException:
         source.close()

@@ -3,7 +3,7 @@ file's own pages by its reference, and the partner's shared files under their re
 
 from django.urls import path, register_converter
 
-from evidence import views
+from evidence import dossier_views, views
 from intake.urls import ReferenceConverter  # importing it also registers "reference"
 
 # referrals' URLconf registers "referral": imported first, so it exists here.
@@ -20,6 +20,7 @@ app_name = "evidence"
 
 urlpatterns = [
     path("cases/<reference:reference>/files/", views.upload, name="upload"),
+    path("cases/<reference:reference>/dossier/", dossier_views.dossier, name="dossier"),
     path("files/<file:reference>/", views.download, name="download"),
     path("files/<file:reference>/preview/", views.preview, name="preview"),
     path("files/<file:reference>/original/", views.original, name="original"),

@@ -40,7 +40,7 @@ EXTENSIONS = {
 }
 
 
-def _harden(response: HttpResponse) -> HttpResponse:
+def harden(response: HttpResponse) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOX
     response["Cache-Control"] = "no-store, private, max-age=0"
@@ -59,7 +59,7 @@ def _attachment(file: EvidenceFile, copy: str) -> StreamingHttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Content-Length"] = str(size)
-    return _harden(response)
+    return harden(response)
 
 
 def _preview(file: EvidenceFile) -> HttpResponse:
@@ -71,7 +71,7 @@ def _preview(file: EvidenceFile) -> HttpResponse:
         raise Http404 from None
     response = HttpResponse(data, content_type="image/jpeg")
     response["Content-Disposition"] = f'inline; filename="corridor-{file.reference}.jpg"'
-    return _harden(response)
+    return harden(response)
 
 
 def _to_files(case) -> HttpResponse:
