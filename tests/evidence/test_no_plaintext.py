@@ -77,6 +77,8 @@ def every_way(client, caseworker, coordinator, case, partner_org, partner):
     page = client.get(reverse("intake:case_detail", args=[case.reference])).content.decode()
     # Shown on the case page: really kept, and read back through the field keys.
     assert TEXT_NAME in page and PHOTO_NAME in page and DESCRIPTION in page
+    download = client.get(reverse("evidence:download", args=[text.reference]))
+    assert b"".join(download.streaming_content) == CONTENT
     download = client.get(reverse("evidence:download", args=[photo.reference]))
     assert b"".join(download.streaming_content)[:3] == b"\xff\xd8\xff"
     assert client.get(reverse("evidence:preview", args=[photo.reference])).status_code == 200
@@ -286,7 +288,7 @@ def test_a_stolen_database_and_store_open_nothing_without_the_file_keys(
     every_way(client, caseworker, coordinator, case, partner_org, partner)
     text = EvidenceFile.objects.order_by("pk").first()
     # With the real file keys the copy opens: what fails below fails for the key alone.
-    assert sealing.read_all(text, Copy.ORIGINAL) == CONTENT
+    assert sealing.read_all(text, Copy.CLEAN) == CONTENT
     # The thief has every row, every object and even FIELD_ENCRYPTION_KEYS: names
     # and descriptions decrypt, not one byte of a file.
     settings.FILE_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
