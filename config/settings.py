@@ -320,6 +320,8 @@ if FILE_STORE == "filesystem":
         },
     }
 elif FILE_STORE == "s3":
+    from boto3.s3.transfer import TransferConfig
+
     STORAGES["evidence"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -328,8 +330,11 @@ elif FILE_STORE == "s3":
             "region_name": env_str("S3_REGION", "us-east-1"),
             "access_key": env_secret("S3_ACCESS_KEY_ID"),
             "secret_key": env_secret("S3_SECRET_ACCESS_KEY"),
-            # Objects are ciphertext with random names; still nobody's but ours.
-            "default_acl": "private",
+            # No ACL: the bucket is private (MinIO's init makes it so), and AWS
+            # refuses any ACL on a bucket with ACLs disabled, its default.
+            "default_acl": None,
+            # One part in memory at a time: boto3's threads held 100 MB of a 200 MB upload.
+            "transfer_config": TransferConfig(use_threads=False),
             "querystring_auth": True,
             "file_overwrite": False,
             "addressing_style": "path",

@@ -68,7 +68,16 @@ def put(name: str, path: Path) -> None:
 
 
 def open_object(name: str):
-    return store().open(name, "rb")
+    """The object for reading as it streams.
+
+    django-storages' S3 file downloads the whole object into memory (or a
+    temporary file) before the first read: on S3 the response body is read
+    directly instead, a few MB at a time whatever the file's size.
+    """
+    backend = store()
+    if hasattr(backend, "bucket"):  # storages.backends.s3.S3Storage
+        return backend.bucket.Object(backend._normalize_name(name)).get()["Body"]
+    return backend.open(name, "rb")
 
 
 def exists(name: str) -> bool:
