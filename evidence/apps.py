@@ -10,7 +10,7 @@ class EvidenceConfig(AppConfig):
     def ready(self):
         # WeasyPrint (the dossier's PDF) turns on Pillow's LOAD_TRUNCATED_IMAGES for
         # the whole process when it is imported, and a truncated photo must be
-        # refused (evidence/content.py): imported here, before anything else
+        # refused (evidence/content/): imported here, before anything else
         # can, and turned off again.
         import weasyprint  # noqa: F401
         from PIL import ImageFile

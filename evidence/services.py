@@ -2,7 +2,7 @@
 
 A file is added in three steps: the upload handler has already encrypted
 the original into the spool (evidence/uploads.py); here the working copy is
-made (evidence/content.py) and encrypted, both go to the store, and then, in
+made (evidence/content/) and encrypted, both go to the store, and then, in
 one transaction, the row and the audit event with the original's SHA-256.
 A failure at any step leaves no object and no row.
 """

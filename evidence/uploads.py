@@ -2,7 +2,7 @@
 
 Django's own upload handlers keep a large file in /tmp in the clear
 (settings.FILE_UPLOAD_HANDLERS is empty for that reason). This one feeds
-each chunk to the file's SHA-256, the checks of evidence/content.py and the
+each chunk to the file's SHA-256, the checks of evidence/content/ and the
 encrypting stream of the original, and counts it against MAX_UPLOAD_MB. A
 file refused on the way is dropped, the rest of the body read and thrown
 away, and the form comes back with the reason (`refusal`), what was typed

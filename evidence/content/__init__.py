@@ -16,9 +16,7 @@ Everything stays in memory: the plaintext of evidence must never land on disk.
 
 from evidence.content.cleaning import clean, needs_cleaning, preview
 from evidence.content.images import JPEG_QUALITY
-from evidence.content.scanning import Scanner, TextChecker
-from evidence.content.sniffing import HEAD_BYTES, sniff
-from evidence.content.types import (
+from evidence.content.kinds import (
     HEIC,
     JPEG,
     M4A,
@@ -32,6 +30,8 @@ from evidence.content.types import (
     Refused,
     Sniffed,
 )
+from evidence.content.scanning import Scanner, TextChecker
+from evidence.content.sniffing import HEAD_BYTES, sniff
 
 __all__ = [
     "Cleaned",

@@ -9,7 +9,7 @@ import mutagen
 from django.utils.translation import gettext_lazy as _
 from mutagen import apev2, id3, mp3, mp4, oggopus, oggvorbis
 
-from evidence.content.types import Cleaned, Refused, Sniffed, _clean_failed, _type_refused
+from evidence.content.kinds import Cleaned, Refused, Sniffed, _clean_failed, _type_refused
 
 # An MP4 track's handler box (ISO/IEC 14496-12 "hdlr"): size, type, version and
 # flags, pre-defined, then the handler type; a picture track is "vide".

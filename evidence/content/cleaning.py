@@ -6,9 +6,7 @@ from PIL import Image
 
 from evidence.content.audio import _clean_audio
 from evidence.content.images import _clean_image, _encode, _flatten, _load, _open_image
-from evidence.content.pdf import _clean_pdf
-from evidence.content.scanning import TextChecker
-from evidence.content.types import (
+from evidence.content.kinds import (
     TEXT,
     Cleaned,
     Kind,
@@ -17,6 +15,8 @@ from evidence.content.types import (
     _clean_failed,
     _empty_refused,
 )
+from evidence.content.pdf import _clean_pdf
+from evidence.content.scanning import TextChecker
 
 # Named for the package, as when it was one module: the log's name stays the same.
 log = logging.getLogger("evidence.content")

@@ -8,7 +8,7 @@ import pillow_heif
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile, UnidentifiedImageError
 
-from evidence.content.types import JPEG, PNG, Cleaned, Refused, Sniffed, _format_lazy
+from evidence.content.kinds import JPEG, PNG, Cleaned, Refused, Sniffed, _format_lazy
 
 # Thumbnails, depth maps and auxiliary images are never part of the working
 # copy: don't parse them.

@@ -5,7 +5,7 @@ import io
 import pikepdf
 from django.utils.translation import gettext_lazy as _
 
-from evidence.content.types import PDF, Cleaned, Refused, _clean_failed
+from evidence.content.kinds import PDF, Cleaned, Refused, _clean_failed
 
 # Actions that run code, open other files or programs, or send the form;
 # as QPDF writes the names (it undoes #xx escapes when it parses them).

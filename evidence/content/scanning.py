@@ -5,8 +5,8 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
+from evidence.content.kinds import Kind, Refused, Sniffed, _text_unreadable
 from evidence.content.sniffing import _CONTROLS
-from evidence.content.types import Kind, Refused, Sniffed, _text_unreadable
 
 # Matched against lowered bytes: bytes.lower() and a case-sensitive pattern
 # run about seven times faster than re.IGNORECASE (whose alternation sre

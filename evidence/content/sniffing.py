@@ -6,7 +6,7 @@ import re
 import filetype
 from django.utils.translation import gettext_lazy as _
 
-from evidence.content.types import (
+from evidence.content.kinds import (
     _ALLOWED,
     M4A,
     TEXT,
