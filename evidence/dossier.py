@@ -35,8 +35,8 @@ from accounts.models import User
 from audit.models import Action, ObjectType
 from audit.services import record
 from evidence import keys, sealing
+from evidence.content import extension
 from evidence.models import Copy, Dossier, EvidenceFile, new_export_id
-from evidence.views import EXTENSIONS
 from intake.models import Case, CaseEvent
 from intake.selectors import case_timeline, cases_visible_to
 from referrals.models import ConsentChannel
@@ -220,7 +220,7 @@ def field_value(case: Case, name: str) -> str:
 def member_name(file: EvidenceFile, copy: str) -> str:
     """A file's name in the ZIP: its reference and copy, never the name it came with."""
     mime = file.original_mime if copy == Copy.ORIGINAL else file.clean_mime
-    return f"files/{file.reference}-{copy}{EXTENSIONS.get(mime, '.bin')}"
+    return f"files/{file.reference}-{copy}{extension(mime)}"
 
 
 def recorded_sha256(file: EvidenceFile, copy: str) -> str:

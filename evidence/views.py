@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.reauth import recent_auth_required
 from evidence import sealing, services, uploads
-from evidence.content import Kind, Refused
+from evidence.content import Kind, Refused, extension
 from evidence.content import preview as make_preview
 from evidence.forms import OriginalForm, ShareForm, UploadForm
 from evidence.models import Copy, EvidenceFile
@@ -28,16 +28,6 @@ from intake.selectors import get_case_for
 from intake.views import case_page
 
 SANDBOX = "sandbox; default-src 'none'; frame-ancestors 'none'"
-EXTENSIONS = {
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/heic": ".heic",
-    "application/pdf": ".pdf",
-    "audio/mp4": ".m4a",
-    "audio/ogg": ".ogg",
-    "audio/mpeg": ".mp3",
-    "text/plain": ".txt",
-}
 
 
 def harden(response: HttpResponse) -> HttpResponse:
@@ -52,7 +42,7 @@ def _attachment(file: EvidenceFile, copy: str) -> StreamingHttpResponse:
     mime = file.original_mime if copy == Copy.ORIGINAL else file.clean_mime
     size = file.original_size if copy == Copy.ORIGINAL else file.clean_size
     suffix = "-original" if copy == Copy.ORIGINAL else ""
-    name = f"corridor-{file.reference}{suffix}{EXTENSIONS.get(mime, '.bin')}"
+    name = f"corridor-{file.reference}{suffix}{extension(mime)}"
     # Decrypts the first segment now: a wrong key fails before the response starts.
     response = StreamingHttpResponse(
         sealing.chunks(file, copy), content_type="application/octet-stream"

@@ -20,6 +20,7 @@ MATRIX_MODULES = [
     "tests.stats.test_overview",
     "tests.portal.test_access_matrix",
     "tests.evidence.test_access_matrix",
+    "tests.evidence.test_dossier",
 ]
 # Views with no object and no persona-dependent outcome to put in a row, each with why.
 NOT_PER_OBJECT = {

@@ -29,11 +29,13 @@ from evidence.content.kinds import (
     Kind,
     Refused,
     Sniffed,
+    extension,
 )
 from evidence.content.scanning import Scanner, TextChecker
 from evidence.content.sniffing import HEAD_BYTES, sniff
 
 __all__ = [
+    "extension",
     "Cleaned",
     "HEAD_BYTES",
     "HEIC",

@@ -53,6 +53,15 @@ OGG = Sniffed(Kind.AUDIO, "audio/ogg", ".ogg")
 MP3 = Sniffed(Kind.AUDIO, "audio/mpeg", ".mp3")
 TEXT = Sniffed(Kind.TEXT, "text/plain", ".txt")
 
+
+def extension(mime: str) -> str:
+    """The extension a download of this type is named with (".bin" for anything else)."""
+    for kept in (JPEG, PNG, HEIC, PDF, M4A, OGG, MP3, TEXT):
+        if kept.mime == mime:
+            return kept.extension
+    return ".bin"
+
+
 # filetype's answer -> what we keep. An animated PNG is still a PNG: its
 # working copy is the first frame.
 _ALLOWED = {
