@@ -80,7 +80,7 @@ def _type_refused() -> Refused:
     return Refused(
         "type",
         _(
-            "This file is not one of the types Corridor keeps: photos (JPEG, PNG, HEIC), "
+            "This type of file is not kept. Accepted: photos (JPEG, PNG, HEIC), "
             "PDF, audio (m4a, ogg, mp3) or plain text."
         ),
     )
@@ -108,8 +108,8 @@ def _clean_failed() -> Refused:
     return Refused(
         "clean_failed",
         _(
-            "Corridor could not remove the hidden details (such as the place and the "
-            "device) from this file, so it was not kept. Try again, or attach a "
+            "The hidden details (such as the place and the device) could not be "
+            "removed from this file, so it was not kept. Try again, or attach a "
             "screenshot or a PDF copy of it instead."
         ),
     )

@@ -50,7 +50,7 @@ class Scanner:
                 "polyglot",
                 _(
                     "This file has something else hidden inside it (another file or web "
-                    "code), so Corridor will not keep it. Save it again from the app that "
+                    "code), so it is not kept. Save it again from the app that "
                     "made it, or take a screenshot or PDF of it, and attach that."
                 ),
             )

@@ -71,7 +71,7 @@ def _sniff_text(head: bytes) -> Sniffed:
         raise Refused(
             "markup",
             _(
-                "This file is a web page or web code, which Corridor does not keep. "
+                "This file is a web page or web code, which is not kept. "
                 "Save the text as plain text (.txt), or the page as a PDF, and attach that."
             ),
         )

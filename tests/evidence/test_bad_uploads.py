@@ -27,7 +27,7 @@ from tests.hostile import HOSTILE, assert_safe
 TYPED = "Typed by the caseworker: the left arm, two days after"
 
 # The reasons, as the person reads them (fragments of the messages).
-TYPE = "This file is not one of the types Corridor keeps"
+TYPE = "This type of file is not kept"
 WEB = "This file is a web page or web code"
 HIDDEN = "This file has something else hidden inside it"
 EMPTY = "This file is empty"
