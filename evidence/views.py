@@ -64,8 +64,9 @@ def _preview(file: EvidenceFile) -> HttpResponse:
     return harden(response)
 
 
-def _to_files(case) -> HttpResponse:
-    return redirect(f"{reverse('intake:case_detail', args=[case.reference])}#files")
+def _to_file(case, file: EvidenceFile) -> HttpResponse:
+    """Back to the case page, at the file: the page's messages are at its top, out of view."""
+    return redirect(f"{reverse('intake:case_detail', args=[case.reference])}#file-{file.reference}")
 
 
 def _refused(form, exc: ValidationError) -> None:
@@ -109,7 +110,7 @@ def upload(request: HttpRequest, reference: str) -> HttpResponse:
                 )
                 % {"ref": file.reference},
             )
-            return _to_files(case)
+            return _to_file(case, file)
     return case_page(request, case, status=400, upload_form=form)
 
 
@@ -175,7 +176,7 @@ def share(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(
                 request, _("File %(ref)s shared with the partner.") % {"ref": file.reference}
             )
-            return _to_files(case)
+            return _to_file(case, file)
     return case_page(request, case, status=400, share_form=form)
 
 
