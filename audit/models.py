@@ -30,7 +30,7 @@ class Action(models.TextChoices):
     # Files: the original's SHA-256 goes into the chain when the file is added.
     FILE_ADD = "file_add", _("Added a file")
     FILE_DOWNLOAD = "file_download", _("Downloaded a file's working copy")
-    FILE_ORIGINAL = "file_original", _("Took out a file's sealed original")
+    FILE_ORIGINAL = "file_original", _("Downloaded a file's sealed original")
     FILE_SHARE = "file_share", _("Shared a file with a partner")
 
 

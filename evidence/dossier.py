@@ -16,6 +16,7 @@ streamed, each file decrypted a segment at a time as it is written, so a
 """
 
 import hashlib
+import logging
 import zipfile
 from collections.abc import Iterator
 from contextlib import closing
@@ -29,12 +30,13 @@ from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from accounts.models import User
 from audit.models import Action, ObjectType
 from audit.services import record
-from evidence import keys, sealing
+from evidence import keys, sealing, store
 from evidence.content import extension
 from evidence.models import Copy, Dossier, EvidenceFile, new_export_id
 from intake.models import Case, CaseEvent
@@ -67,6 +69,8 @@ EVENTS_WITH_DETAIL = {
     CaseEvent.Kind.EXPOSURE_HANDLED,
     CaseEvent.Kind.TRANSFERRED,
 }
+log = logging.getLogger(__name__)
+
 MANIFEST = "manifest.txt"
 PRIVATE = 0o600 << 16  # unpacked members readable by their owner only
 
@@ -299,8 +303,20 @@ def build(
     )
     # A file whose key this process cannot unwrap fails here, loudly, before
     # anything is recorded or sent (FileKeyError): not halfway through the ZIP.
-    for file, _copy in files:
+    # A file whose object the store lost is refused here too, not left out of a ZIP.
+    for file, copy in files:
         keys.unwrap(file.wrapped_key, kid=file.key_id, bound_to=file.reference)
+        if not store.exists(file.object_name(copy)):
+            log.error("file %s: its %s object is missing from the store", file.reference, copy)
+            raise ValidationError(
+                {
+                    "file_copies": _(
+                        "File %(ref)s cannot be read from the file store: nothing was made. "
+                        "Leave it out, and tell the administrator."
+                    )
+                    % {"ref": file.reference}
+                }
+            )
     entries = [
         {"file": file.reference, "copy": copy, "sha256": recorded_sha256(file, copy)}
         for file, copy in files
@@ -346,7 +362,7 @@ def _pdf_html(dossier: Dossier, case: Case, files, fields) -> str:
             "title": _("Dossier %(id)s") % {"id": export_id},
             "consent_channel": ConsentChannel(dossier.consent_channel).label,
             "footer_before": css_string(footer),
-            "footer_of": css_string(_("of")),
+            "footer_of": css_string(pgettext("page N of M", "of")),
             "fields": [(field_label(name), field_value(case, name)) for name in fields],
             "files": [
                 {

@@ -30,11 +30,13 @@ class DossierForm(NoAutofillMixin, forms.Form):
         label=_("case fields"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Never the contact handle or the safe-contact instructions."),
+        help_text=_(
+            "The contact handle and the safe-contact instructions never go into a dossier."
+        ),
         error_messages={"invalid_choice": _("That field cannot go into a dossier.")},
     )
     consent_given = forms.BooleanField(
-        label=_("the person consented to giving these to their lawyer"),
+        label=_("the person consented to giving these files and fields to their lawyer"),
         error_messages={"required": _("A dossier is made only with the person's consent.")},
     )
     consent_at = forms.DateTimeField(label=_("consent given at"), widget=DateTimeInput())

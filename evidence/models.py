@@ -79,16 +79,18 @@ class EvidenceFile(models.Model):
     # The types of the two copies (a HEIC photo's working copy is a JPEG).
     original_mime = EncryptedCharField(_("type of the original"), max_length=40, blank=True)
     clean_mime = EncryptedCharField(_("type of the working copy"), max_length=40, blank=True)
-    original_object = models.CharField(_("original's object"), max_length=40, unique=True)
+    original_object = models.CharField(
+        _("stored object of the original"), max_length=40, unique=True
+    )
     # The original itself when there is nothing to remove (plain text).
-    clean_object = models.CharField(_("working copy's object"), max_length=40)
+    clean_object = models.CharField(_("stored object of the working copy"), max_length=40)
     original_size = models.PositiveBigIntegerField(_("size of the original (bytes)"), default=0)
     clean_size = models.PositiveBigIntegerField(_("size of the working copy (bytes)"), default=0)
     sha256 = models.CharField(_("SHA-256 of the original"), max_length=64, blank=True)
     clean_sha256 = models.CharField(_("SHA-256 of the working copy"), max_length=64, blank=True)
     # The file's Tink keyset, AES-256-GCM under one of FILE_ENCRYPTION_KEYS.
     wrapped_key = models.BinaryField(_("wrapped data key"), blank=True)
-    key_id = models.CharField(_("file key that wrapped it"), max_length=16, db_index=True)
+    key_id = models.CharField(_("id of the file key that wrapped it"), max_length=16, db_index=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -31,7 +31,7 @@ BAD_NAME = re.compile(r"[/\\\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\
 def too_large() -> Refused:
     return Refused(
         "size",
-        _("This file is larger than %(mb)s MB, the most kept in one file.")
+        _("This file is larger than %(mb)s MB: larger files are not kept.")
         % {"mb": settings.MAX_UPLOAD_MB},
     )
 

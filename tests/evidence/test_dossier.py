@@ -582,3 +582,15 @@ def test_the_fields_offered_leave_out_what_reaches_the_person():
         "location",
         "narrative",
     }
+
+
+def test_a_file_whose_object_the_store_lost_is_refused_before_anything_is_recorded(
+    coordinating, case, photo
+):
+    from evidence import store
+
+    store.delete(photo.clean_object)
+    response = coordinating.post(url(case), form([(photo, Copy.CLEAN)], ["alias"]))
+    assert response.status_code == 400
+    assert f"File {photo.reference} cannot be read from the file store" in response.content.decode()
+    assert not Dossier.objects.exists() and exports() == []
