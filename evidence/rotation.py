@@ -25,8 +25,10 @@ def count_to_rewrap() -> int:
 
 @transaction.atomic
 def _rewrap_batch(pks: list[int]) -> None:
+    # Live still: a purge may have emptied a row since it was listed.
     rows = (
-        EvidenceFile.objects.select_for_update()
+        EvidenceFile.objects.live()
+        .select_for_update()
         .filter(pk__in=pks)
         .only("reference", "wrapped_key", "key_id")
     )

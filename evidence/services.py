@@ -10,6 +10,7 @@ A failure at any step leaves no object and no row.
 import hashlib
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -100,6 +101,9 @@ def file_add(
             stored.append(clean_object)
         wrapped, kid = keys.wrap(upload.handle, bound_to=upload.reference)
         with transaction.atomic():
+            # Locked, as a purge locks it: a case purged while the file was stored is gone.
+            if not Case.objects.select_for_update().filter(pk=case.pk).exists():
+                raise ValidationError(_("This case was deleted meanwhile: the file was not kept."))
             file = EvidenceFile.objects.create(
                 reference=upload.reference,
                 case=case,
@@ -213,26 +217,44 @@ def release_for_cases(case_ids: list[int]) -> list[int]:
     return ids
 
 
+SWEEP_BATCH = 500
+
+
 def sweep(ids: list[int] | None = None) -> tuple[int, int]:
     """Delete the objects of the files marked for deletion, then their rows.
 
     A row stays while the store refuses (down, slow): the job tries again.
-    Returns (rows deleted, rows kept for later).
+    Rows go a batch at a time, once their objects went, so a run stopped by
+    its time limit keeps what it did. Returns (rows deleted, rows kept for later).
     """
     marked = EvidenceFile.objects.filter(deleting_since__isnull=False)
     if ids is not None:
         marked = marked.filter(pk__in=ids)
-    done, kept = [], 0
-    for pk, original, clean_ in marked.values_list("pk", "original_object", "clean_object"):
+    deleted = kept = last = 0
+    while batch := list(
+        marked.filter(pk__gt=last)
+        .order_by("pk")
+        .values_list("pk", "original_object", "clean_object")[:SWEEP_BATCH]
+    ):
+        last = batch[-1][0]
+        done = []
         try:
-            store.delete(original)
-            if clean_ != original:
-                store.delete(clean_)
-        except Exception:  # noqa: BLE001  # any store error: keep the row, try again later
-            log.exception("file row %s: the store did not delete its objects; kept for the job", pk)
-            kept += 1
-            continue
-        done.append(pk)
-    if done:
-        EvidenceFile.objects.filter(pk__in=done).delete()
-    return len(done), kept
+            for pk, original, clean_ in batch:
+                try:
+                    store.delete(original)
+                    if clean_ != original:
+                        store.delete(clean_)
+                except SoftTimeLimitExceeded:
+                    raise
+                except Exception:  # noqa: BLE001  # any store error: keep the row, try later
+                    log.exception("file row %s: the store did not delete its objects; kept", pk)
+                    kept += 1
+                    continue
+                done.append(pk)
+        finally:
+            deleted += (
+                EvidenceFile.objects.filter(pk__in=done)
+                .delete()[1]
+                .get(EvidenceFile._meta.label, 0)
+            )
+    return deleted, kept
