@@ -83,3 +83,20 @@ def test_a_partner_sees_the_shared_copy_but_not_the_caseworkers_description(
         page.content.decode()
     )
     assert b"MARKER-DESC" not in page.content
+
+
+@pytest.mark.parametrize("who", ["anonymous", "partner", "operator"])
+def test_a_body_nobody_here_may_send_is_not_encrypted_at_all(
+    client, personas, case, monkeypatch, who
+):
+    from evidence.uploads import SealingUploadHandler
+
+    received = []
+    monkeypatch.setattr(
+        SealingUploadHandler, "receive_data_chunk", lambda self, data, start: received.append(data)
+    )
+    if who != "anonymous":
+        client.force_login(personas[who])
+    response = upload(client, case, TEXT * 1000, name="note.txt")
+    assert response.status_code in (302, 403, 404)
+    assert received == [] and spooled() == {} and not EvidenceFile.objects.exists()
