@@ -69,7 +69,10 @@ def test_a_photo_is_added_previewed_and_downloaded_without_its_metadata(browser,
 
     upload(page, name="IMG_0001.jpg", data=original, mime="image/jpeg", description="Повестка")
     file = EvidenceFile.objects.get()
-    assert file.reference in page.locator(".messages, [role=status], main").first.inner_text()
+    # The page opens again at the new file (the script reloads it there).
+    page.locator(f"#file-{file.reference}").wait_for()
+    assert page.evaluate("location.hash") == f"#file-{file.reference}"
+    assert not page.locator(".upload-form .error").count()
     preview = page.locator(f"#file-{file.reference} img")
     preview.scroll_into_view_if_needed()
     page.wait_for_function(
