@@ -32,6 +32,7 @@ class Action(models.TextChoices):
     FILE_DOWNLOAD = "file_download", _("Downloaded a file's working copy")
     FILE_ORIGINAL = "file_original", _("Downloaded a file's sealed original")
     FILE_SHARE = "file_share", _("Shared a file with a partner")
+    FILE_UNSHARE = "file_unshare", _("Stopped sharing a file with a partner")
 
 
 class ObjectType(models.TextChoices):

@@ -186,6 +186,16 @@ def file_share(
     return share
 
 
+@transaction.atomic
+def file_unshare(*, share: FileShare, by: User, request=None) -> None:
+    """The person withdrew their consent, or it was a mistake: the partner sees the file no more."""
+    if not by.works_cases:
+        raise PermissionDenied
+    file, referral = share.file, share.referral
+    share.delete()
+    _audit(Action.FILE_UNSHARE, file, by, request, referral=referral.reference)
+
+
 # --- Letting go -----------------------------------------------------------------
 
 

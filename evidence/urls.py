@@ -25,6 +25,7 @@ urlpatterns = [
     path("files/<file:reference>/preview/", views.preview, name="preview"),
     path("files/<file:reference>/original/", views.original, name="original"),
     path("files/<file:reference>/share/", views.share, name="share"),
+    path("files/<file:reference>/unshare/", views.unshare, name="unshare"),
     path(
         "partner/<referral:referral>/files/<file:reference>/",
         views.partner_download,

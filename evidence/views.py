@@ -180,6 +180,23 @@ def share(request: HttpRequest, reference: str) -> HttpResponse:
     return case_page(request, case, status=400, share_form=form)
 
 
+@never_cache
+@require_POST
+def unshare(request: HttpRequest, reference: str) -> HttpResponse:
+    file, case = get_file_for(request.user, reference, write=True)
+    share = file.shares.filter(referral__reference=request.POST.get("referral", "")).first()
+    if share is None:
+        raise Http404
+    partner = share.referral.partner.name
+    services.file_unshare(share=share, by=request.user, request=request)
+    messages.success(
+        request,
+        _("File %(ref)s is no longer shared with %(partner)s.")
+        % {"ref": file.reference, "partner": partner},
+    )
+    return _to_file(case, file)
+
+
 # --- The partner's side -------------------------------------------------------------
 
 

@@ -113,3 +113,13 @@ def _clean_failed() -> Refused:
             "screenshot or a PDF copy of it instead."
         ),
     )
+
+
+def _audio_unreadable() -> Refused:
+    return Refused(
+        "unreadable",
+        _(
+            "This audio file cannot be read. Try again, or record it again and send it "
+            "as m4a, ogg or mp3."
+        ),
+    )

@@ -39,6 +39,7 @@ MATRIX = {
     ("original", "file", "GET"):                 [L, 403, 403, 200, 404, 404, 404, 404],
     ("original", "file", "POST"):                [L, 403, 403, 200, 404, 404, 404, 404],
     ("share", "file", "POST"):                   [L, 403, 302, 302, 404, 404, 404, 404],
+    ("unshare", "file", "POST"):                 [L, 403, 302, 302, 404, 404, 404, 404],
     ("partner_download", "shared", "GET"):       [L, 404, 404, 404, 404, 200, 404, 404],
     ("partner_download", "not_shared", "GET"):   [L, 404, 404, 404, 404, 404, 404, 404],
     ("partner_download", "closed", "GET"):       [L, 404, 404, 404, 404, 404, 404, 404],
@@ -58,6 +59,7 @@ AUDITED = {
     "preview": Action.FILE_DOWNLOAD,
     "original": Action.FILE_ORIGINAL,
     "share": Action.FILE_SHARE,
+    "unshare": Action.FILE_UNSHARE,
     "partner_download": Action.FILE_DOWNLOAD,
     "partner_preview": Action.FILE_DOWNLOAD,
 }
@@ -82,6 +84,9 @@ def setup(view, target, case, personas, partner_org) -> Row:
         data = None
         if view == "original":
             data = {"purpose": "asylum"}
+        elif view == "unshare":
+            share(file, referral, caseworker)
+            data = {"referral": referral.reference}
         elif view == "share":
             prefix = file.reference
             data = {

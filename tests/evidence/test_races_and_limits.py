@@ -100,3 +100,24 @@ def test_a_body_nobody_here_may_send_is_not_encrypted_at_all(
     response = upload(client, case, TEXT * 1000, name="note.txt")
     assert response.status_code in (302, 403, 404)
     assert received == [] and spooled() == {} and not EvidenceFile.objects.exists()
+
+
+def test_a_share_withdrawn_shuts_the_partner_out_of_that_file(
+    client, case, caseworker, partner, partner_org
+):
+    file = add_file(case, caseworker, samples.jpeg())
+    referral = open_referral(case, partner_org, caseworker)
+    share(file, referral, caseworker)
+    download = reverse("evidence:partner_download", args=[referral.reference, file.reference])
+    client.force_login(partner)
+    assert client.get(download).status_code == 200
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("evidence:unshare", args=[file.reference]), {"referral": referral.reference}
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#file-{file.reference}")
+    client.force_login(partner)
+    assert client.get(download).status_code == 404
+    page = client.get(reverse("referrals:partner_detail", args=[referral.reference]))
+    assert file.reference not in page.content.decode()
