@@ -30,6 +30,6 @@ COPY locale ./locale
 COPY manage.py ./
 RUN pip install --no-cache-dir . \
     && useradd --system --home /srv corridor \
-    && mkdir -p /srv/var && chown corridor /srv/var
+    && mkdir -p /srv/var/spool && chown -R corridor /srv/var
 USER corridor
 EXPOSE 8000
