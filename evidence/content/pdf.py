@@ -1,30 +1,58 @@
 """PDFs rewritten without their metadata, scripts, actions or embedded files."""
 
 import io
+import re
 
 import pikepdf
 from django.utils.translation import gettext_lazy as _
 
 from evidence.content.kinds import PDF, Cleaned, Refused, _clean_failed
+from evidence.content.pdf_images import _image_metadata
 
-# Actions that run code, open other files or programs, or send the form;
+# Actions that run code, open other files, programs or web addresses (and so
+# tell a server who opened the file, and when), play media or send the form;
 # as QPDF writes the names (it undoes #xx escapes when it parses them).
+# Kept: jumps within the document, named pages, showing or hiding its own
+# annotations and layers (/SetOCGState runs no script of its own; a /JS next
+# to it is removed like any other).
 _PDF_ACTIVE_ACTIONS = {
     b"/JavaScript",
     b"/Launch",
     b"/SubmitForm",
     b"/ImportData",
     b"/GoToE",
+    b"/GoToR",
+    b"/URI",
+    b"/Thread",
+    b"/Sound",
+    b"/Movie",
     b"/Rendition",
     b"/RichMediaExecute",
+    b"/GoTo3DView",
 }
 # Keys removed from every dictionary: additional actions (run on open, on
 # close, on focus...), metadata streams, applications' private data (an
-# Illustrator file keeps a whole copy of itself there), embedded files.
-_PDF_DROP_KEYS = {"/AA", "/Metadata", "/PieceInfo", "/EF"}
+# Illustrator file keeps a whole copy of itself there), embedded files,
+# the pictures of pages shown before the page itself (a page's old content)
+# and the times an application last changed an object.
+_PDF_DROP_KEYS = {"/AA", "/Metadata", "/PieceInfo", "/EF", "/Thumb", "/LastModified"}
+# A comment's author, its name (often a unique id linking copies) and its
+# times. A form field's widget keeps /T: there it is the field's name.
+_ANNOTATION_DROP_KEYS = {"/T", "/M", "/NM", "/CreationDate"}
+
+# A PDF of a million empty objects is small (15 MB) and takes QPDF a
+# minute and gigabytes to open and walk. A thousand-page scan has some
+# tens of thousands.
+_MAX_OBJECTS = 200_000
+# The object count a file declares (/Size) in its last cross-reference
+# section, which ends the file: the trailer just before "startxref", or the
+# dictionary of the cross-reference stream it points to.
+_STARTXREF = re.compile(rb"startxref\s+(\d+)")
+_DECLARED_SIZE = re.compile(rb"/Size\s+(\d+)")
 
 
 def _clean_pdf(data: bytes) -> Cleaned:
+    _refuse_many_objects(_declared_objects(data))
     try:
         cleaned = _rewrite_pdf(data)
     except pikepdf.PasswordError:
@@ -59,8 +87,33 @@ def _clean_pdf(data: bytes) -> Cleaned:
     return Cleaned(cleaned, PDF.mime, PDF.extension)
 
 
+def _declared_objects(data: bytes) -> int:
+    """The object count the file declares, read before QPDF parses its cross-references."""
+    tail = data[-4096:]
+    found = list(_STARTXREF.finditer(tail))
+    windows = [tail]
+    if found:
+        offset = int(found[-1].group(1))
+        windows.append(data[offset : offset + 4096])
+    # A file may lie, or escape the name: the count after opening still holds.
+    return max((int(m.group(1)) for w in windows for m in _DECLARED_SIZE.finditer(w)), default=0)
+
+
+def _refuse_many_objects(count: int) -> None:
+    if count > _MAX_OBJECTS:
+        raise Refused(
+            "bomb",
+            _(
+                "This PDF is made of too many parts to open safely. Print it to a new "
+                "PDF, or save it again with fewer pages, and attach that."
+            ),
+        )
+
+
 def _rewrite_pdf(data: bytes) -> bytes:
     with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
+        objects = pdf.objects
+        _refuse_many_objects(len(objects))
         _drop(pdf.trailer, "/Info")
         # The file identifier links copies of one document; a new one is
         # derived from the cleaned content.
@@ -71,7 +124,7 @@ def _rewrite_pdf(data: bytes) -> bytes:
             _drop(pdf.Root.Names, "/EmbeddedFiles")
         if "/AcroForm" in pdf.Root:
             _drop(pdf.Root.AcroForm, "/XFA")  # XFA forms carry their own scripts
-        _pdf_walk(pdf, remove=True)
+        _pdf_walk(pdf, remove=True, objects=objects)
         out = io.BytesIO()
         pdf.save(
             out,
@@ -92,10 +145,12 @@ def _drop(container, key: str) -> None:
         del container[key]
 
 
-def _pdf_walk(pdf: pikepdf.Pdf, *, remove: bool) -> bool:
+def _pdf_walk(pdf: pikepdf.Pdf, *, remove: bool, objects=None) -> bool:
     """Find (and with remove, delete) metadata and active content in every object."""
     found = False
-    for obj in pdf.objects:
+    for obj in pdf.objects if objects is None else objects:
+        if isinstance(obj, pikepdf.Stream):
+            found |= _image_metadata(obj, remove=remove)
         if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream | pikepdf.Array):
             found |= _pdf_visit(obj, remove)
     return found
@@ -116,15 +171,26 @@ def _pdf_visit(obj, remove: bool) -> bool:
             elif _is_direct_container(item):
                 found |= _pdf_visit(item, remove)
         return found
+    dropped = _PDF_DROP_KEYS | _annotation_keys(obj)
     for key in list(obj.keys()):
         value = obj[key]
-        if key in _PDF_DROP_KEYS or _is_active_action(value):
+        if key in dropped or _is_active_action(value):
             found = True
             if remove:
                 del obj[key]
         elif _is_direct_container(value):
             found |= _pdf_visit(value, remove)
     return found
+
+
+def _annotation_keys(obj) -> set[str]:
+    # /Type is optional in an annotation; /Subtype and /Rect are not.
+    subtype = obj.get("/Subtype")
+    if obj.get("/Type") != pikepdf.Name.Annot and not ("/Rect" in obj and subtype is not None):
+        return set()
+    if subtype == pikepdf.Name.Widget:
+        return _ANNOTATION_DROP_KEYS - {"/T"}
+    return _ANNOTATION_DROP_KEYS
 
 
 def _is_active_action(value) -> bool:

@@ -39,9 +39,9 @@ def _image_metadata(stream: pikepdf.Stream, *, remove: bool) -> bool:
     return True
 
 
-# JPEG markers (ITU T.81 table B.1). Before the first scan: APP1 (EXIF, XMP),
-# APP2 (ICC, FlashPix, MPF), ... APP13 (Photoshop IPTC), APP15, and COM hold
-# metadata. APP0 (JFIF) and APP14 (Adobe's colour transform) only tell the
+# JPEG markers (ITU T.81 table B.1). Before a scan or between two: APP1
+# (EXIF, XMP), APP2 (ICC, FlashPix, MPF), ... APP13 (Photoshop IPTC), APP15
+# and COM hold metadata. APP0 (JFIF) and APP14 (Adobe's colour transform) only tell the
 # decoder how to read the picture, and are kept when that is all they hold.
 _SOI, _EOI, _SOS, _APP0, _APP14, _COM = 0xD8, 0xD9, 0xDA, 0xE0, 0xEE, 0xFE
 _DROPPED = {*range(0xE1, 0xEE), 0xEF, _COM}

@@ -13,6 +13,7 @@ libopus 16k at 48 kHz), and the tags are written here.
 """
 
 import io
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -22,6 +23,7 @@ import mutagen.id3
 import pikepdf
 import pillow_heif
 from mutagen.mp4 import MP4
+from mutagen.ogg import OggPage
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from PIL import Image, ImageCms
@@ -172,6 +174,128 @@ def pdf(*, encrypt_with: str | None = None) -> bytes:
     return out.getvalue()
 
 
+def pdf_with_image(
+    data: bytes,
+    *,
+    size: tuple[int, int],
+    filters: tuple[str, ...] = ("/DCTDecode",),
+    colour: str = "/DeviceRGB",
+    decode_parms: dict | None = None,
+) -> bytes:
+    """Return a one-page PDF showing an image stream embedded as it is (as img2pdf does)."""
+    doc = pikepdf.new()
+    doc.add_blank_page(page_size=(200, 100))
+    page = doc.pages[0]
+    image = pikepdf.Stream(doc, data)
+    image.Type = pikepdf.Name.XObject
+    image.Subtype = pikepdf.Name.Image
+    image.Width, image.Height = size
+    image.ColorSpace = pikepdf.Name(colour)
+    image.BitsPerComponent = 8
+    names = [pikepdf.Name(name) for name in filters]
+    image.Filter = names[0] if len(names) == 1 else pikepdf.Array(names)
+    if decode_parms is not None:
+        image.DecodeParms = pikepdf.Dictionary(decode_parms)
+    page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    page.obj.Contents = doc.make_stream(b"q 200 0 0 100 0 0 cm /Im0 Do Q")
+    out = io.BytesIO()
+    doc.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return out.getvalue()
+
+
+def pdf_image(data: bytes) -> bytes:
+    """Return the stored bytes of the image on the first page of a pdf_with_image()."""
+    with pikepdf.open(io.BytesIO(data)) as doc:
+        return doc.pages[0].Resources.XObject.Im0.read_raw_bytes()
+
+
+def jpeg_segment(marker: int, body: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", 2 + len(body)) + body
+
+
+def jpeg2000(*extra_boxes: bytes) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (16, 8), "red").save(out, format="JPEG2000", no_jp2=False)
+    return out.getvalue() + b"".join(extra_boxes)
+
+
+def pdf_with_annotations() -> bytes:
+    """Return a PDF with a signed comment, links out of the file, a thumbnail and a form field."""
+    doc = pikepdf.new()
+    doc.add_blank_page(page_size=(200, 100))
+    page = doc.pages[0]
+    rect = pikepdf.Array([10, 10, 30, 30])
+    comment = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Text,
+        Rect=rect,
+        Contents=pikepdf.String("reviewed"),
+        T=pikepdf.String(f"{MARKER}-author Ivan Petrov"),
+        NM=pikepdf.String(f"{MARKER}-nm"),
+        M=pikepdf.String("D:20260301120000+03'00'"),
+        CreationDate=pikepdf.String("D:20260301115900+03'00'"),
+    )
+
+    def link(action: pikepdf.Dictionary) -> pikepdf.Dictionary:
+        return pikepdf.Dictionary(Subtype=pikepdf.Name.Link, Rect=rect, A=action)
+
+    remote = link(
+        pikepdf.Dictionary(
+            S=pikepdf.Name.GoToR,
+            F=pikepdf.String(f"\\\\{MARKER}-remote.example\\share\\x.pdf"),
+            D=pikepdf.Array([0, pikepdf.Name.Fit]),
+        )
+    )
+    web = link(
+        pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(f"https://{MARKER}-web.example/"))
+    )
+    inside = link(
+        pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.Array([page.obj, pikepdf.Name.Fit]))
+    )
+    chained = link(
+        pikepdf.Dictionary(
+            S=pikepdf.Name.GoTo,
+            D=pikepdf.Array([page.obj, pikepdf.Name.Fit]),
+            Next=pikepdf.Dictionary(
+                S=pikepdf.Name.URI, URI=pikepdf.String(f"https://{MARKER}-next/")
+            ),
+        )
+    )
+    field = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Widget,
+        Rect=rect,
+        FT=pikepdf.Name.Tx,
+        T=pikepdf.String("applicant"),
+        V=pikepdf.String("A. B."),
+        M=pikepdf.String("D:20260301120000+03'00'"),
+    )
+    annotations = [doc.make_indirect(a) for a in (comment, remote, web, inside, chained, field)]
+    page.obj.Annots = pikepdf.Array(annotations)
+    doc.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([annotations[-1]]))
+    page.obj.Thumb = doc.make_stream(MARKER_BYTES + b"-thumb")
+    page.obj.LastModified = pikepdf.String("D:20260301120000+03'00'")
+    out = io.BytesIO()
+    doc.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+def pdf_of_objects(count: int, *, declared: int | None = None) -> bytes:
+    """Return a PDF of count empty objects; declared, a lower /Size the file claims."""
+    doc = pikepdf.new()
+    doc.add_blank_page()
+    doc.Root.Junk = pikepdf.Array([doc.make_indirect(pikepdf.Dictionary()) for _ in range(count)])
+    out = io.BytesIO()
+    doc.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    data = out.getvalue()
+    if declared is not None:
+        # A classic cross-reference table: QPDF reads every entry in it,
+        # whatever /Size says.
+        size = re.search(rb"/Size \d+", data).group()
+        data = data.replace(size, f"/Size {declared}".encode().ljust(len(size)))
+    return data
+
+
 def pdf_plain(data: bytes) -> bytes:
     """Return a PDF's bytes with every stream decoded, so nothing can hide compressed."""
     with pikepdf.open(io.BytesIO(data)) as doc:
@@ -189,7 +313,7 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-def mp3() -> bytes:
+def mp3(*, id3v2: bool = True, id3v1: bool = True, ape: bool = True) -> bytes:
     buf = io.BytesIO(fixture("tone.mp3"))
     tags = mutagen.id3.ID3()
     tags.add(mutagen.id3.TIT2(encoding=3, text=f"{MARKER}-title"))
@@ -197,13 +321,35 @@ def mp3() -> bytes:
     tags.add(mutagen.id3.COMM(encoding=3, lang="rus", desc="", text=f"{MARKER}-comment"))
     tags.add(mutagen.id3.TXXX(encoding=3, desc="GPS", text="43.29 N 45.88 E"))
     # ID3v2 at the start and ID3v1 at the end...
-    tags.save(buf, v1=2)
+    if id3v2:
+        tags.save(buf, v1=0)
+    if id3v1:
+        buf.seek(0, io.SEEK_END)
+        buf.write(mutagen.id3.MakeID3v1(tags))
     # ...and an APEv2 tag before the ID3v1 one.
-    ape = mutagen.apev2.APEv2()
-    ape["Title"] = f"{MARKER}-ape"
-    buf.seek(0)
-    ape.save(buf)
+    if ape:
+        tag = mutagen.apev2.APEv2()
+        tag["Title"] = f"{MARKER}-ape"
+        buf.seek(0)
+        tag.save(buf)
     return buf.getvalue()
+
+
+def ogg_beside(first_packet: bytes, ogg_data: bytes | None = None) -> bytes:
+    """Return an Ogg recording with a second logical stream, its comment marked, beside it."""
+    pages = []
+    for sequence, packet in enumerate([first_packet, first_packet[:1] + MARKER_BYTES + b"-beside"]):
+        page = OggPage()
+        page.serial, page.sequence, page.position = 0x5EC0, sequence, 0
+        page.first = sequence == 0
+        page.packets = [packet]
+        pages.append(page.write())
+    # Each stream's first page comes before any other page, as a muxer writes them.
+    return pages[0] + (ogg() if ogg_data is None else ogg_data) + pages[1]
+
+
+THEORA_HEADER = b"\x80theora\x03\x02\x01" + bytes(33)
+SKELETON_HEADER = b"fishead\x00\x03\x00" + bytes(54)
 
 
 def ogg(name: str = "tone.ogg") -> bytes:
@@ -220,7 +366,7 @@ def ogg(name: str = "tone.ogg") -> bytes:
 CREATION_TIME = 0x7FEEDBAC
 
 
-def m4a() -> bytes:
+def m4a(*, in_moov: bytes = b"") -> bytes:
     buf = io.BytesIO(fixture("tone.m4a"))
     audio = MP4(buf)
     audio["\xa9nam"] = f"{MARKER}-title"
@@ -232,8 +378,8 @@ def m4a() -> bytes:
     # What phones write that mutagen's delete does not reach: the place in a
     # ©xyz box of the movie's user data, XMP in a uuid box, and the time of
     # recording in the movie header.
-    xyz = _box(b"udta", _box(b"\xa9xyz", struct.pack(">HH", 16, 0) + b"+43.29+045.88/"))
-    xyz += _box(b"udta", _box(b"\xa9nam", MARKER_BYTES + b"-udta"))
+    xyz = box(b"udta", box(b"\xa9xyz", struct.pack(">HH", 16, 0) + b"+43.29+045.88/"))
+    xyz += box(b"udta", box(b"\xa9nam", MARKER_BYTES + b"-udta")) + in_moov
     moov = _find_box(data, b"moov")
     assert moov + struct.unpack_from(">I", data, moov)[0] == len(data), "moov must be last"
     data += xyz
@@ -241,11 +387,11 @@ def m4a() -> bytes:
     mvhd = data.index(b"mvhd") - 4
     assert data[mvhd + 8] == 0, "a version 0 movie header"
     struct.pack_into(">II", data, mvhd + 12, CREATION_TIME, CREATION_TIME)
-    data += _box(b"uuid", bytes(16) + xmp())
+    data += box(b"uuid", bytes(16) + xmp())
     return bytes(data)
 
 
-def _box(kind: bytes, body: bytes) -> bytes:
+def box(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", 8 + len(body)) + kind + body
 
 

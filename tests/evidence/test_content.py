@@ -6,6 +6,7 @@ first shows the marker is in the original, so "absent after" means removed.
 
 import io
 import os
+import zlib
 
 import mutagen.apev2
 import mutagen.id3
@@ -33,6 +34,7 @@ from evidence.content import (
     preview,
     sniff,
 )
+from evidence.content import pdf as pdf_cleaning
 from tests.evidence import samples
 from tests.evidence.samples import MARKER_BYTES
 
@@ -557,6 +559,129 @@ def test_an_unparseable_pdf_is_refused():
     assert refusal(cleaned, b"%PDF-1.7\n" + b"garbage " * 50).code == "truncated"
 
 
+def photo_in_pdf(photo: bytes, **kwargs) -> bytes:
+    return samples.pdf_with_image(photo, size=Image.open(io.BytesIO(photo)).size, **kwargs)
+
+
+def test_a_photo_in_a_pdf_loses_its_exif_and_keeps_its_pixels_bit_for_bit():
+    photo = samples.jpeg(orientation=1)
+    # A JFXX thumbnail of the uncropped picture after the JFIF header, and a
+    # phone's motion-photo video after the end of the picture.
+    thumbnail = samples.jpeg_segment(0xE0, b"JFXX\x00\x10" + MARKER_BYTES + b"-thumbnail")
+    photo = photo[:20] + thumbnail + photo[20:] + MARKER_BYTES + b"-video"
+    original = photo_in_pdf(photo, decode_parms={"/ColorTransform": 1})
+    for part in (b"-gps", b"-make", b"-model", b"-xmp", b"-icc", b"-comment", b"-thumbnail"):
+        assert MARKER_BYTES + part in original
+    assert samples.jpeg_segments(samples.pdf_image(original)) == [
+        *[0xE0, 0xE0, 0xE1, 0xE1, 0xE2, 0xFE],
+        *[0xDB, 0xDB, 0xC0, 0xC4, 0xC4, 0xC4, 0xC4, 0xDA],
+    ]
+
+    result = cleaned(original)
+
+    assert MARKER_BYTES not in result.data
+    assert MARKER_BYTES not in samples.pdf_plain(result.data)
+    kept = samples.pdf_image(result.data)
+    # JFIF without a thumbnail, the tables, the frame and the scan.
+    assert samples.jpeg_segments(kept) == [0xE0, 0xDB, 0xDB, 0xC0, 0xC4, 0xC4, 0xC4, 0xC4, 0xDA]
+    assert kept.endswith(b"\xff\xd9")
+    assert Image.open(io.BytesIO(kept)).tobytes() == Image.open(io.BytesIO(photo)).tobytes()
+    with pikepdf.open(io.BytesIO(result.data)) as pdf:
+        image = pdf.pages[0].Resources.XObject.Im0
+        assert image.Filter == pikepdf.Name.DCTDecode
+        assert image.DecodeParms.ColorTransform == 1
+
+
+def test_a_cmyk_photo_in_a_pdf_keeps_adobes_colour_segment():
+    photo = encoded("CMYK", "JPEG")
+    assert 0xEE in samples.jpeg_segments(photo)
+    data = samples.pdf_with_image(photo, size=(8, 8), colour="/DeviceCMYK")
+    assert samples.pdf_image(cleaned(data).data) == photo
+
+
+def test_a_photo_in_a_pdf_that_cannot_be_walked_is_refused():
+    photo = samples.jpeg()
+    exif_at = photo.index(b"\xff\xe1")
+    for broken in (
+        photo[: exif_at + 40],  # cut off inside the EXIF segment
+        photo[:exif_at] + b"\x00" + photo[exif_at:],  # a byte where a marker must be
+        b"\xff\xd8\xff\xd8" + photo[2:],  # two starts of image
+        b"GIF89a" + photo,
+    ):
+        data = samples.pdf_with_image(broken, size=(60, 40))
+        assert refusal(cleaned, data).code == "clean_failed"
+
+
+def test_a_photo_in_a_pdf_inside_another_filter_is_refused():
+    wrapped = zlib.compress(samples.jpeg())
+    data = samples.pdf_with_image(wrapped, size=(60, 40), filters=("/FlateDecode", "/DCTDecode"))
+    assert refusal(cleaned, data).code == "clean_failed"
+
+
+def test_a_jpeg_2000_in_a_pdf_is_kept_unless_it_has_boxes_that_can_hold_metadata():
+    plain = samples.jpeg2000()
+    result = cleaned(samples.pdf_with_image(plain, size=(16, 8), filters=("/JPXDecode",)))
+    assert samples.pdf_image(result.data) == plain
+
+    for kind in (b"xml ", b"uuid", b"jp2i"):
+        tagged = samples.jpeg2000(samples.box(kind, bytes(16) + samples.xmp()))
+        data = samples.pdf_with_image(tagged, size=(16, 8), filters=("/JPXDecode",))
+        assert MARKER_BYTES in data
+        assert refusal(cleaned, data).code == "clean_failed", kind
+
+
+def test_a_pdf_comment_loses_its_author_and_links_out_of_the_file_lose_their_action():
+    original = samples.pdf_with_annotations()
+    for part in (b"-author", b"-nm", b"-remote", b"-web", b"-next", b"-thumb"):
+        assert MARKER_BYTES + part in original
+
+    result = cleaned(original)
+
+    assert MARKER_BYTES not in samples.pdf_plain(result.data)
+    with pikepdf.open(io.BytesIO(result.data)) as pdf:
+        page = pdf.pages[0].obj
+        assert "/Thumb" not in page
+        assert "/LastModified" not in page
+        comment, remote, web, inside, chained, field = page.Annots
+        assert str(comment.Contents) == "reviewed"
+        for key in ("/T", "/M", "/NM", "/CreationDate"):
+            assert key not in comment
+        assert "/A" not in remote
+        assert "/A" not in web
+        assert inside.A.S == pikepdf.Name.GoTo  # a jump within the document stays
+        assert chained.A.S == pikepdf.Name.GoTo
+        assert "/Next" not in chained.A
+        # A form field's /T is its name, not an author.
+        assert str(field.T) == "applicant"
+        assert "/M" not in field
+
+
+def test_a_pdf_of_too_many_objects_is_refused_before_it_is_walked(monkeypatch):
+    monkeypatch.setattr(pdf_cleaning, "_MAX_OBJECTS", 50)
+    assert cleaned(samples.pdf_of_objects(40)).data
+
+    def walk(*args, **kwargs):
+        raise AssertionError("walked")
+
+    opened = []
+    real_open = pikepdf.open
+
+    def open_pdf(*args, **kwargs):
+        opened.append(True)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_cleaning, "_pdf_walk", walk)
+    monkeypatch.setattr(pikepdf, "open", open_pdf)
+    # As the file declares it: refused before QPDF reads its cross-references.
+    refused = refusal(cleaned, samples.pdf_of_objects(60))
+    assert refused.code == "bomb"
+    assert "too many parts" in str(refused.message)
+    assert not opened
+    # A file that declares fewer is counted once open.
+    assert refusal(cleaned, samples.pdf_of_objects(60, declared=11)).code == "bomb"
+    assert opened
+
+
 # --- clean: audio ---
 
 
@@ -625,6 +750,74 @@ def test_an_m4a_loses_the_place_and_time_mutagen_does_not_delete():
 def test_audio_that_cannot_be_read_is_refused(data):
     assert sniffed(data).kind == "audio"
     assert refusal(cleaned, data).code == "unreadable"
+
+
+@pytest.mark.parametrize(
+    "header", [samples.THEORA_HEADER, samples.SKELETON_HEADER], ids=["theora", "skeleton"]
+)
+def test_an_ogg_with_a_video_or_another_stream_beside_the_sound_is_refused(header):
+    original = samples.ogg_beside(header)
+    assert MARKER_BYTES + b"-beside" in original
+    assert OggVorbis(io.BytesIO(original)).info.length > 0.25  # mutagen finds the sound
+
+    assert refusal(cleaned, original).code == "type"
+
+
+def test_an_ogg_of_two_recordings_or_with_something_after_its_last_page_is_refused():
+    assert refusal(cleaned, samples.ogg() + samples.ogg()).code == "clean_failed"
+    tagged = samples.ogg() + b"TAG" + (MARKER_BYTES + b"-v1").ljust(125, b"\x00")
+    assert refusal(cleaned, tagged).code == "unreadable"
+
+
+@pytest.mark.parametrize("kind", [b"free", b"skip", b"wide"])
+def test_an_m4a_padding_box_is_blanked_in_place(kind):
+    leftover = MARKER_BYTES + b"-leftover " + kind + b" iPhone of Ivan"
+    original = samples.m4a(in_moov=samples.box(kind, leftover)) + samples.box(kind, leftover)
+    assert original.count(leftover) == 2
+
+    data = cleaned(original).data
+
+    assert MARKER_BYTES not in data
+    # Each box where it was (less what mutagen deleted before it), emptied.
+    assert len(data) == len(original) - len(samples.m4a()) + len(cleaned(samples.m4a()).data)
+    for box in (original.index(leftover) - 8, original.rindex(leftover) - 8):
+        at = box - len(original) + len(data)
+        assert data[at : at + 8] == original[box : box + 8]
+        assert data[at + 8 : at + 8 + len(leftover)] == bytes(len(leftover))
+    assert 0.25 < MP4(io.BytesIO(data)).info.length < 0.45
+
+
+@pytest.mark.parametrize("kind", [b"Xtra", b"junk", b"moof"])
+def test_an_m4a_with_a_box_nobody_here_has_read_is_refused(kind):
+    original = samples.m4a() + samples.box(kind, MARKER_BYTES + b" gps 43.3,45.7")
+    assert refusal(cleaned, original).code == "clean_failed"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    ids=["both-tagged", "id3v1-inside", "id3v2-inside"],
+    argvalues=[
+        ({}, {}),  # each with ID3v2 and ID3v1
+        ({"id3v2": False}, {"id3v2": False, "id3v1": False}),  # the first one's ID3v1 inside
+        ({"id3v2": False, "id3v1": False}, {"id3v1": False}),  # the second one's ID3v2 inside
+    ],
+)
+def test_two_tagged_mp3s_joined_are_refused(first, second):
+    original = samples.mp3(ape=False, **first) + samples.mp3(ape=False, **second)
+    assert MARKER_BYTES + b"-title" in original
+    assert refusal(cleaned, original).code == "clean_failed"
+
+
+def test_an_mp3_with_tag_like_bytes_that_no_tagger_writes_is_kept():
+    tone = samples.fixture("tone.mp3")
+    for innocent in (
+        b"ID3\x05\x00\x00\x00\x00\x00\x00",  # no such version
+        b"ID3\x04\x00\x00\x00\x00\x7f\x7f",  # a size that runs past the end
+        b"ID3\x03\x00\x01\x00\x00\x00\x00",  # flags ID3v2.3 does not define
+        b"TAG\x01\x02\x03" + bytes(130),  # no text where the title is
+    ):
+        data = tone + innocent + tone
+        assert cleaned(data).data == data, innocent
 
 
 # --- clean: text, and whatever a library raises ---
