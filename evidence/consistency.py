@@ -28,15 +28,16 @@ def compare() -> Report:
     named: set[str] = set()
     missing: list[str] = []
     marked = 0
-    rows = EvidenceFile.objects.values_list(
-        "reference", "original_object", "clean_object", "deleting_since"
+    rows = EvidenceFile.objects.only(
+        "reference", "original_object", "clean_object", "preview_object", "deleting_since"
     )
-    for reference, original, clean, deleting_since in rows.iterator(chunk_size=2000):
-        named.update((original, clean))
-        if deleting_since is not None:
+    for row in rows.iterator(chunk_size=2000):
+        names = row.object_names()
+        named.update(names)
+        if row.deleting_since is not None:
             marked += 1  # its objects may be gone already: the sweep deletes the row next
-        elif original not in objects or clean not in objects:
-            missing.append(reference)
+        elif any(name not in objects for name in names):
+            missing.append(row.reference)
     return Report(sorted(objects - named), sorted(missing), marked)
 
 

@@ -37,6 +37,9 @@ def new_object_name() -> str:
 class Copy(models.TextChoices):
     ORIGINAL = "original", _("Original, as received")
     CLEAN = "clean", _("Working copy, metadata removed")
+    # A photo's preview, made from the working copy when it was added: a page
+    # of previews never decodes the photos themselves.
+    PREVIEW = "preview", _("Preview of the working copy")
 
 
 class Purpose(models.TextChoices):
@@ -84,6 +87,7 @@ class EvidenceFile(models.Model):
     )
     # The original itself when there is nothing to remove (plain text).
     clean_object = models.CharField(_("stored object of the working copy"), max_length=40)
+    preview_object = models.CharField(_("stored object of the preview"), max_length=40, blank=True)
     original_size = models.PositiveBigIntegerField(_("size of the original (bytes)"), default=0)
     clean_size = models.PositiveBigIntegerField(_("size of the working copy (bytes)"), default=0)
     sha256 = models.CharField(_("SHA-256 of the original"), max_length=64, blank=True)
@@ -123,16 +127,19 @@ class EvidenceFile(models.Model):
         return self.clean_object != self.original_object
 
     def object_name(self, copy: str) -> str:
+        if copy == Copy.PREVIEW:
+            return self.preview_object
         return self.original_object if copy == Copy.ORIGINAL else self.clean_object
+
+    def object_names(self) -> list[str]:
+        """Every object the store keeps for this file, each once."""
+        names = [self.original_object, self.clean_object, self.preview_object]
+        return [name for i, name in enumerate(names) if name and name not in names[:i]]
 
     def sealed_as(self, copy: str) -> str:
         """Which copy the object of `copy` was encrypted as: a file with nothing to
         clean (plain text) has one object, sealed as its original."""
         return copy if self.has_own_clean_copy else Copy.ORIGINAL
-
-    @property
-    def is_image(self) -> bool:
-        return self.kind == Kind.IMAGE
 
 
 class FileShare(models.Model):

@@ -21,7 +21,8 @@ from audit.models import Action, ObjectType
 from audit.services import record
 from core.forms import reject_control_characters
 from evidence import keys, sealing, store
-from evidence.content import clean, needs_cleaning
+from evidence.content import Kind, clean, needs_cleaning
+from evidence.content import preview as make_preview
 from evidence.models import DESCRIPTION_MAX, Copy, EvidenceFile, FileShare, new_object_name
 from evidence.uploads import SealedUpload
 from intake.models import Case, Note
@@ -80,7 +81,8 @@ def file_add(
     sniffed = upload.sniffed
     original_object, clean_object = new_object_name(), new_object_name()
     stored: list[str] = []
-    clean_path = None
+    clean_path = preview_path = None
+    preview_object = ""
     try:
         if needs_cleaning(sniffed):
             plain = sealing.read_spooled(upload.handle, upload.path, reference=upload.reference)
@@ -91,14 +93,23 @@ def file_add(
             )
             clean_mime, clean_size = cleaned.mime, len(cleaned.data)
             clean_sha256 = hashlib.sha256(cleaned.data).hexdigest()
+            if sniffed.kind == Kind.IMAGE:
+                preview_object = new_object_name()
+                preview_path = sealing.seal_bytes(
+                    upload.handle,
+                    make_preview(cleaned.data),
+                    reference=upload.reference,
+                    copy=Copy.PREVIEW,
+                )
         else:
             clean_object = original_object  # nothing to remove: the original is the working copy
             clean_mime, clean_size, clean_sha256 = sniffed.mime, upload.size, upload.sha256
         store.put(original_object, upload.path)
         stored.append(original_object)
-        if clean_path is not None:
-            store.put(clean_object, clean_path)
-            stored.append(clean_object)
+        for name, path in ((clean_object, clean_path), (preview_object, preview_path)):
+            if path is not None:
+                store.put(name, path)
+                stored.append(name)
         wrapped, kid = keys.wrap(upload.handle, bound_to=upload.reference)
         with transaction.atomic():
             # Locked, as a purge locks it: a case purged while the file was stored is gone.
@@ -115,6 +126,7 @@ def file_add(
                 clean_mime=clean_mime,
                 original_object=original_object,
                 clean_object=clean_object,
+                preview_object=preview_object,
                 original_size=upload.size,
                 clean_size=clean_size,
                 sha256=upload.sha256,
@@ -128,8 +140,9 @@ def file_add(
         return file
     except BaseException:
         upload.discard()
-        if clean_path is not None:
-            clean_path.unlink(missing_ok=True)
+        for path in (clean_path, preview_path):
+            if path is not None:
+                path.unlink(missing_ok=True)
         for name in stored:
             try:
                 store.delete(name)
@@ -244,16 +257,16 @@ def sweep(ids: list[int] | None = None) -> tuple[int, int]:
     while batch := list(
         marked.filter(pk__gt=last)
         .order_by("pk")
-        .values_list("pk", "original_object", "clean_object")[:SWEEP_BATCH]
+        .only("original_object", "clean_object", "preview_object")[:SWEEP_BATCH]
     ):
-        last = batch[-1][0]
+        last = batch[-1].pk
         done = []
         try:
-            for pk, original, clean_ in batch:
+            for row in batch:
+                pk = row.pk
                 try:
-                    store.delete(original)
-                    if clean_ != original:
-                        store.delete(clean_)
+                    for name in row.object_names():
+                        store.delete(name)
                 except SoftTimeLimitExceeded:
                     raise
                 except Exception:  # noqa: BLE001  # any store error: keep the row, try later

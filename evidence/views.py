@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.reauth import recent_auth_required
 from evidence import sealing, services, uploads
-from evidence.content import Kind, Refused, extension
-from evidence.content import preview as make_preview
+from evidence.content import Refused, extension
 from evidence.forms import OriginalForm, ShareForm, UploadForm
 from evidence.models import Copy, EvidenceFile
 from evidence.selectors import get_file_for, get_shared_file, shareable_referrals
@@ -53,13 +52,10 @@ def _attachment(file: EvidenceFile, copy: str) -> StreamingHttpResponse:
 
 
 def _preview(file: EvidenceFile) -> HttpResponse:
-    if file.kind != Kind.IMAGE:
+    if not file.preview_object:
         raise Http404  # nothing but an image is ever shown in the page
-    try:
-        data = make_preview(sealing.read_all(file, Copy.CLEAN))
-    except Refused:
-        raise Http404 from None
-    response = HttpResponse(data, content_type="image/jpeg")
+    # Made when the photo was added (services.file_add): a small JPEG, read whole.
+    response = HttpResponse(sealing.read_all(file, Copy.PREVIEW), content_type="image/jpeg")
     response["Content-Disposition"] = f'inline; filename="corridor-{file.reference}.jpg"'
     return harden(response)
 

@@ -127,6 +127,7 @@ def test_an_object_put_in_place_of_another_files_fails_to_decrypt(client, casewo
     client.force_login(caseworker)
     first_bytes = download(client, first)
     swap(first.clean_object, second.clean_object)  # a clean, authentic object, of file A
+    swap(first.preview_object, second.preview_object)
     for view in ("download", "preview"):
         url = reverse(f"evidence:{view}", args=[second.reference])
         with pytest.raises(TinkError):

@@ -148,10 +148,10 @@ def test_nothing_of_a_file_is_stored_in_the_clear(
     trail = json.dumps(list(AuditEvent.objects.values_list("detail", flat=True)))
     assert photo.sha256 in trail  # the trail holds the facts
     objects = stored()
-    # Three objects: the text is its own working copy; the photo has two.
-    assert len(objects) == 3
-    assert {text.original_object, photo.original_object, photo.clean_object} == set(objects)
-    assert len(spool_watch) == 3  # each object went through the spool first
+    # Four objects: the text is its own working copy; the photo has three (with its preview).
+    assert len(objects) == 4
+    assert {*text.object_names(), *photo.object_names()} == set(objects)
+    assert len(spool_watch) == 4  # each object went through the spool first
     assert spooled() == {}  # and nothing is left there
     places = {
         "database": raw,

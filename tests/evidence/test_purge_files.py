@@ -44,7 +44,7 @@ def kept(team_a, caseworker):
 
 
 def objects_of(*files: EvidenceFile) -> set[str]:
-    return {name for f in files for name in (f.original_object, f.clean_object)}
+    return {name for f in files for name in f.object_names()}
 
 
 def raw_column(file_pk: int, column: str):
@@ -75,7 +75,7 @@ def test_a_purge_deletes_the_files_objects_and_rows_with_the_case(
     case, files, kept, django_capture_on_commit_callbacks
 ):
     assert set(stored()) == objects_of(*files, kept)
-    assert len(objects_of(*files)) == 3
+    assert len(objects_of(*files)) == 4  # a photo's original, copy and preview; a text
     assert FileShare.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         assert case_purge(case_id=case.pk, reason=FORGOTTEN) == 1

@@ -120,9 +120,9 @@ def two_files(bucket, caseworker, case):
 
 def test_an_upload_is_kept_in_the_bucket_under_random_names(bucket, two_files):
     files, _ = two_files
-    named = {n for f in files.values() for n in (f.original_object, f.clean_object)}
-    # The photograph's original and its cleaned copy; the text is its own working copy.
-    assert len(named) == 3
+    named = {n for f in files.values() for n in f.object_names()}
+    # The photograph's original, cleaned copy and preview; the text is its own working copy.
+    assert len(named) == 4
     assert bucket.keys() == sorted(named)
     for key in bucket.keys():
         assert OBJECT_NAME.fullmatch(key), key  # 40 hex characters, no extension
@@ -182,7 +182,7 @@ def test_the_sealed_original_comes_back_byte_for_byte(bucket, two_files, client_
 def test_a_forgotten_case_leaves_no_object_and_no_row(
     bucket, two_files, case, django_capture_on_commit_callbacks
 ):
-    assert len(bucket.keys()) == 3
+    assert len(bucket.keys()) == 4
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert case_purge(case_id=case.pk, reason=FORGOTTEN) == 1
     assert callbacks  # the store was asked once the purge had committed
@@ -214,7 +214,7 @@ def test_check_files_finds_a_stray_object_and_removes_it_only_once_old(
     call_command("check_files", "--delete-orphans", stdout=out)
     assert "deleted 1 objects without a row" in out.getvalue()
     assert stray not in bucket.keys()
-    assert len(bucket.keys()) == 3  # the files' own objects stay
+    assert len(bucket.keys()) == 4  # the files' own objects stay
 
 
 def test_check_files_finds_a_file_whose_object_is_gone(bucket, two_files):
