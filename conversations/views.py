@@ -19,18 +19,10 @@ from conversations.selectors import (
     templates_for_case,
     templates_managed_by,
 )
+from core.forms import add_refusal
 from core.http import posted_id
 from intake.selectors import get_case_for, team_ids, teams_of
 from intake.views import case_page
-
-
-def _refused(form, exc: ValidationError) -> None:
-    """Put a service's refusal on the form, where the person is looking."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @never_cache
@@ -55,7 +47,7 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.team_replies(case=case, body=form.cleaned_data["body"], by=request.user)
         except ValidationError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
     if not form.is_valid():
         return case_page(request, case, status=400, reply_form=form)
     messages.success(request, _("Reply sent: the person sees it when they next sign in."))
@@ -114,7 +106,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
     if not form.is_valid():
         return _templates_page(request, status=400, create_form=form)
     messages.success(request, _("Template saved."))
@@ -139,7 +131,7 @@ def template_update(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
     if not form.is_valid():
         return _templates_page(request, status=400, refused=form)
     messages.success(request, _("Template saved."))

@@ -74,3 +74,13 @@ class NoAutofillMixin:
     """Render every visible field of a form that takes case data with autocomplete="off"."""
 
     bound_field_class = NoAutofillBoundField
+
+
+def add_refusal(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's refusal on the form, beside the field it names (or above the form),
+    where the person is looking."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

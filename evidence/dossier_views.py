@@ -8,6 +8,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.reauth import recent_auth_required
+from core.forms import add_refusal
 from evidence import dossier as dossiers
 from evidence.dossier_forms import DossierForm
 from evidence.selectors import files_of
@@ -35,8 +36,7 @@ def dossier(request: HttpRequest, reference: str) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_refusal(form, exc)
         else:
             response = StreamingHttpResponse(stream, content_type="application/zip")
             name = dossiers.zip_name(made.export_id)

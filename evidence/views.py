@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.reauth import recent_auth_required
+from core.forms import add_refusal
 from evidence import sealing, services, uploads
 from evidence.content import Refused, extension
 from evidence.forms import OriginalForm, ShareForm, UploadForm
@@ -65,14 +66,6 @@ def _to_file(case, file: EvidenceFile) -> HttpResponse:
     return redirect(f"{reverse('intake:case_detail', args=[case.reference])}#file-{file.reference}")
 
 
-def _refused(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @never_cache
 @sensitive_post_parameters()
 @require_POST
@@ -96,7 +89,7 @@ def upload(request: HttpRequest, reference: str) -> HttpResponse:
         except Refused as exc:
             form.add_error("file", exc.message)
         except ValidationError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(
                 request,
@@ -167,7 +160,7 @@ def share(request: HttpRequest, reference: str) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(
                 request, _("File %(ref)s shared with the partner.") % {"ref": file.reference}
