@@ -2,15 +2,13 @@
 fields, and the person's consent, as evidence.forms.ShareForm records it."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import NoAutofillMixin
-from core.widgets import DateTimeInput
 from evidence.dossier import DOSSIER_FIELDS, field_label
+from evidence.forms import ConsentFormMixin
 from evidence.models import Copy, EvidenceFile
-from referrals.models import ConsentChannel
 
 COPY_LABELS = {
     Copy.CLEAN: _("the working copy, without metadata"),
@@ -18,7 +16,7 @@ COPY_LABELS = {
 }
 
 
-class DossierForm(NoAutofillMixin, forms.Form):
+class DossierForm(NoAutofillMixin, ConsentFormMixin):
     # Values "F…:clean" / "F…:original": a reference not of this case is not a choice.
     file_copies = forms.MultipleChoiceField(
         label=_("files"),
@@ -38,10 +36,6 @@ class DossierForm(NoAutofillMixin, forms.Form):
     consent_given = forms.BooleanField(
         label=_("the person consented to giving these files and fields to their lawyer"),
         error_messages={"required": _("A dossier is made only with the person's consent.")},
-    )
-    consent_at = forms.DateTimeField(label=_("consent given at"), widget=DateTimeInput())
-    consent_channel = forms.ChoiceField(
-        label=_("consent given"), choices=[("", _("Choose how"))] + ConsentChannel.choices
     )
 
     def __init__(self, *args, files: list[EvidenceFile], **kwargs):
@@ -68,12 +62,6 @@ class DossierForm(NoAutofillMixin, forms.Form):
                 )
             chosen.append((file, copy))
         return chosen
-
-    def clean_consent_at(self):
-        value = self.cleaned_data["consent_at"]
-        if value > timezone.now():
-            raise forms.ValidationError(_("Consent cannot be given in the future."))
-        return value
 
     def clean(self):
         data = super().clean()

@@ -50,16 +50,29 @@ class OriginalForm(forms.Form):
     )
 
 
-class ShareForm(NoAutofillMixin, forms.Form):
+class ConsentFormMixin(forms.Form):
+    """When and how the person consented, as a referral records it; each form says to what
+    in its own `consent_given`."""
+
+    consent_at = forms.DateTimeField(label=_("consent given at"), widget=DateTimeInput())
+    consent_channel = forms.ChoiceField(
+        label=_("consent given"), choices=[("", _("Choose how"))] + ConsentChannel.choices
+    )
+
+    def clean_consent_at(self):
+        value = self.cleaned_data["consent_at"]
+        if value > timezone.now():
+            raise forms.ValidationError(_("Consent cannot be given in the future."))
+        return value
+
+
+class ShareForm(NoAutofillMixin, ConsentFormMixin):
     referral = forms.ChoiceField(label=_("referral"))
     consent_given = forms.BooleanField(
         label=_("the person consented to sharing this file with the partner"),
         error_messages={"required": _("A file is shared only with the person's consent.")},
     )
-    consent_at = forms.DateTimeField(label=_("consent given at"), widget=DateTimeInput())
-    consent_channel = forms.ChoiceField(
-        label=_("consent given"), choices=[("", _("Choose how"))] + ConsentChannel.choices
-    )
+    field_order = ["referral", "consent_given", "consent_at", "consent_channel"]
 
     def __init__(self, *args, referrals, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,12 +80,6 @@ class ShareForm(NoAutofillMixin, forms.Form):
         self.fields["referral"].choices = [("", _("Choose the referral"))] + [
             (r.reference, f"{r.partner.name} · {r.get_service_display()}") for r in referrals
         ]
-
-    def clean_consent_at(self):
-        value = self.cleaned_data["consent_at"]
-        if value > timezone.now():
-            raise forms.ValidationError(_("Consent cannot be given in the future."))
-        return value
 
     def chosen_referral(self):
         return self.referrals[self.cleaned_data["referral"]]
