@@ -7,8 +7,11 @@ one transaction, the row and the audit event with the original's SHA-256.
 A failure at any step leaves no object and no row.
 """
 
+import functools
 import hashlib
 import logging
+from dataclasses import dataclass
+from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -58,6 +61,38 @@ def check_description(value: str) -> str:
     return value
 
 
+@dataclass
+class _Copies:
+    """What file_add makes of an upload besides its original: spooled, not stored yet."""
+
+    clean_mime: str
+    clean_size: int
+    clean_sha256: str
+    clean_path: Path | None = None  # None: the original is the working copy (plain text)
+    preview_path: Path | None = None  # a photo's only
+
+    def discard(self) -> None:
+        for path in (self.clean_path, self.preview_path):
+            if path is not None:
+                path.unlink(missing_ok=True)
+
+
+def _working_copies(upload: SealedUpload, *, max_pixels: int) -> _Copies:
+    """The working copy without metadata and, for a photo, its preview, sealed in the spool."""
+    sniffed = upload.sniffed
+    if not needs_cleaning(sniffed):
+        return _Copies(sniffed.mime, upload.size, upload.sha256)
+    plain = sealing.read_spooled(upload.handle, upload.path, reference=upload.reference)
+    cleaned = clean(sniffed, plain, max_pixels=max_pixels)
+    del plain
+    copies = _Copies(cleaned.mime, len(cleaned.data), hashlib.sha256(cleaned.data).hexdigest())
+    seal = functools.partial(sealing.seal_bytes, upload.handle, reference=upload.reference)
+    copies.clean_path = seal(cleaned.data, copy=Copy.CLEAN)
+    if sniffed.kind == Kind.IMAGE:
+        copies.preview_path = seal(make_preview(cleaned.data), copy=Copy.PREVIEW)
+    return copies
+
+
 def file_add(
     *,
     case: Case,
@@ -79,34 +114,19 @@ def file_add(
         raise ValidationError({"note": _("That note is not on this case.")})
     description = check_description(description)
     sniffed = upload.sniffed
-    original_object, clean_object = new_object_name(), new_object_name()
     stored: list[str] = []
-    clean_path = preview_path = None
-    preview_object = ""
+    copies = None
     try:
-        if needs_cleaning(sniffed):
-            plain = sealing.read_spooled(upload.handle, upload.path, reference=upload.reference)
-            cleaned = clean(sniffed, plain, max_pixels=max_pixels)
-            del plain
-            clean_path = sealing.seal_bytes(
-                upload.handle, cleaned.data, reference=upload.reference, copy=Copy.CLEAN
-            )
-            clean_mime, clean_size = cleaned.mime, len(cleaned.data)
-            clean_sha256 = hashlib.sha256(cleaned.data).hexdigest()
-            if sniffed.kind == Kind.IMAGE:
-                preview_object = new_object_name()
-                preview_path = sealing.seal_bytes(
-                    upload.handle,
-                    make_preview(cleaned.data),
-                    reference=upload.reference,
-                    copy=Copy.PREVIEW,
-                )
-        else:
-            clean_object = original_object  # nothing to remove: the original is the working copy
-            clean_mime, clean_size, clean_sha256 = sniffed.mime, upload.size, upload.sha256
-        store.put(original_object, upload.path)
-        stored.append(original_object)
-        for name, path in ((clean_object, clean_path), (preview_object, preview_path)):
+        copies = _working_copies(upload, max_pixels=max_pixels)
+        original_object = new_object_name()
+        # Plain text has nothing to remove: its original is its working copy.
+        clean_object = new_object_name() if copies.clean_path else original_object
+        preview_object = new_object_name() if copies.preview_path else ""
+        for name, path in (
+            (original_object, upload.path),
+            (clean_object, copies.clean_path),
+            (preview_object, copies.preview_path),
+        ):
             if path is not None:
                 store.put(name, path)
                 stored.append(name)
@@ -123,14 +143,14 @@ def file_add(
                 name=upload.name,
                 description=description,
                 original_mime=sniffed.mime,
-                clean_mime=clean_mime,
+                clean_mime=copies.clean_mime,
                 original_object=original_object,
                 clean_object=clean_object,
                 preview_object=preview_object,
                 original_size=upload.size,
-                clean_size=clean_size,
+                clean_size=copies.clean_size,
                 sha256=upload.sha256,
-                clean_sha256=clean_sha256,
+                clean_sha256=copies.clean_sha256,
                 wrapped_key=wrapped,
                 key_id=kid,
                 added_by=by,
@@ -140,9 +160,8 @@ def file_add(
         return file
     except BaseException:
         upload.discard()
-        for path in (clean_path, preview_path):
-            if path is not None:
-                path.unlink(missing_ok=True)
+        if copies is not None:
+            copies.discard()
         for name in stored:
             try:
                 store.delete(name)
