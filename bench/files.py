@@ -538,7 +538,8 @@ def tiny_jpeg() -> bytes:
 
 def expired_cases(team, worker, count: int, files: str) -> None:
     """`count` closed cases long past the policy, each with 3 files of kind `files`:
-    "none", "text" (one object a file) or "jpeg" (a sealed original and a cleaned copy)."""
+    "none", "text" (one object a file) or "jpeg" (a sealed original, a cleaned copy
+    and its preview)."""
     from datetime import timedelta
 
     from django.conf import settings
@@ -690,13 +691,24 @@ def table(result: dict) -> str:
                 f"{j['upload_memory']['growth_mb']} MB ({j['upload_s']} s)",
             )
         )
+
+    def per_file(files: str) -> str:
+        r = next(r for r in result["purge"] if r["files"] == files)
+        return f"{r['objects'] / r['file_rows']:g}"
+
     rows += [
         (
             f"purge of {result['purge_cases']} cases without files",
             f"{s['purge_none_cases_per_s']} /s",
         ),
-        ("... with 3 text files a case (1 object each)", f"{s['purge_text_cases_per_s']} /s"),
-        ("... with 3 JPEGs a case (2 objects each)", f"{s['purge_jpeg_cases_per_s']} /s"),
+        (
+            f"... with 3 text files a case ({per_file('text')} object each)",
+            f"{s['purge_text_cases_per_s']} /s",
+        ),
+        (
+            f"... with 3 JPEGs a case ({per_file('jpeg')} objects each)",
+            f"{s['purge_jpeg_cases_per_s']} /s",
+        ),
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
