@@ -448,9 +448,12 @@ def jpeg_round(site: Site, worker: int, case, target_mb: int) -> dict:
 
 def warm_up(site: Site, case) -> None:
     """A small upload and download first: the worker imports and caches what it needs."""
+    from django.db import connection
+
     size = 2 * MiB
     site.upload(case.reference, "warm.txt", text_chunks(size), size)
     file = newest_file(case)
+    connection.close()
     site.download(file.reference)
     site.take_original(file.reference)
 
@@ -583,7 +586,7 @@ def purge_round(team, worker, count: int, files: str) -> dict:
     expired_cases(team, worker, count, files)
     rows, objects = EvidenceFile.objects.count(), len(store.names())
     # On disk, as files kept for months are: deleting a file still in the page
-    # cache costs a tenth of deleting one written out (ext4 here).
+    # cache costs far less than deleting one written out (ext4 here).
     os.sync()
     # Outside any transaction block, as the hourly job runs it: each batch's
     # on_commit (the store's deletions) runs as that batch commits, inside the timing.
