@@ -5,6 +5,7 @@ data): an original's object put in place of a working copy, or of another
 file's, does not decrypt.
 """
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +39,13 @@ class Sealer:
 
     def finish(self) -> Path:
         self._stream.close()
+        # On the disk before its row can commit: a power cut must not leave a row
+        # whose object never reached the disk (the store moves this very file).
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         return self.path
 
     def discard(self) -> None:

@@ -339,11 +339,13 @@ def test_a_purge_killed_after_its_commit_leaves_rows_the_sweep_finishes(
     rows = EvidenceFile.objects.filter(reference__in=references)
     assert rows.count() == 2
     assert all(bytes(r.wrapped_key) == b"" and r.deleting_since is not None for r in rows)
-    left = (
-        objects_of(*mine) - {stopped_at} if point == "after_the_first_object" else objects_of(*mine)
-    )
     assert stopped_at in objects_of(*mine)
-    assert set(stored()) == left | objects_of(kept)
+    if point == "after_the_first_object":
+        # That one went; the sweep's other threads may have deleted others meanwhile.
+        assert stopped_at not in stored()
+        assert objects_of(kept) <= set(stored()) <= objects_of(*mine, kept)
+    else:
+        assert set(stored()) == objects_of(*mine, kept)
     assert_consistent(marked=2)  # what is left is named by rows waiting for the sweep
 
     assert sweep() == (2, 0)
