@@ -8,15 +8,6 @@ class EvidenceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # WeasyPrint (the dossier's PDF) turns on Pillow's LOAD_TRUNCATED_IMAGES for
-        # the whole process when it is imported, and a truncated photo must be
-        # refused (evidence/content/): imported here, before anything else
-        # can, and turned off again.
-        import weasyprint  # noqa: F401
-        from PIL import ImageFile
-
-        ImageFile.LOAD_TRUNCATED_IMAGES = False
-
         from crypto import keycheck
         from evidence import keys, sections
         from intake import case_sections

@@ -23,7 +23,6 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 
-import weasyprint
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -31,7 +30,6 @@ from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from accounts.models import User
 from audit.models import Action, ObjectType
@@ -82,44 +80,12 @@ class DossierError(RuntimeError):
 # --- The PDF: nothing fetched --------------------------------------------------
 
 
-class FetchRefused(RuntimeError):
-    """The PDF asked for an outside resource, and was not made.
-
-    The template names no URL, so a request for one means markup got into
-    the page: the render stops rather than go on without it. The URL stays
-    out of the message: it may be text from the case.
-    """
-
-
-class _Stop(FatalURLFetchingError):
-    """Stops WeasyPrint at the first request (a BaseException: it catches the rest and
-    goes on). Never let out of render_pdf: a BaseException would pass Django's handler."""
-
-
-class RefuseAll(URLFetcher):
-    """A WeasyPrint URL fetcher that fetches nothing: no network, no file:// read, no data: URL.
-
-    Autoescaping keeps a note's `<img src="file:///etc/passwd">` text; this is
-    the second wall, should markup ever get through.
-    """
-
-    def __init__(self):
-        super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=True)
-
-    def fetch(self, url, headers=None):
-        raise _Stop("the dossier's PDF asked for an outside resource; nothing was fetched")
-
-
-refuse_all = RefuseAll()
-
-
 def render_pdf(html: str) -> bytes:
-    try:
-        return weasyprint.HTML(string=html, url_fetcher=refuse_all, base_url=None).write_pdf()
-    except _Stop:
-        raise FetchRefused(
-            "the dossier's PDF asked for an outside resource; nothing was fetched"
-        ) from None
+    """The PDF of the dossier's HTML, fetching nothing (evidence/pdf_render.py): imported
+    only when a dossier is made, so no other process pays for WeasyPrint."""
+    from evidence import pdf_render
+
+    return pdf_render.render_pdf(html)
 
 
 def css_string(text: str) -> SafeString:

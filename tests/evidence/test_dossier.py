@@ -15,6 +15,7 @@ import pikepdf
 import pytest
 import weasyprint
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -24,8 +25,9 @@ from weasyprint.urls import FatalURLFetchingError
 from audit.models import Action, AuditEvent
 from conversations.models import Message
 from evidence import dossier as dossiers
-from evidence.dossier import DOSSIER_FIELDS, DossierError, FetchRefused, refuse_all
+from evidence.dossier import DOSSIER_FIELDS, DossierError
 from evidence.models import Copy, Dossier, EvidenceFile
+from evidence.pdf_render import FetchRefused, refuse_all
 from intake.models import REFERENCE_ALPHABET, Case
 from tests.access import LOGIN, cells, check
 from tests.evidence import samples
@@ -588,3 +590,18 @@ def test_a_file_whose_object_the_store_lost_is_refused_before_anything_is_record
     assert response.status_code == 400
     assert f"File {photo.reference} cannot be read from the file store" in response.content.decode()
     assert not Dossier.objects.exists() and exports() == []
+
+
+def test_after_a_dossier_a_truncated_photo_is_still_refused(coordinating, case, photo):
+    # WeasyPrint, imported for the first dossier, turns on Pillow's loading of
+    # truncated images for the whole process; evidence/pdf_render.py turns it off.
+    made = coordinating.post(url(case), form([(photo, Copy.CLEAN)], ["alias"]))
+    assert made.status_code == 200
+    b"".join(made.streaming_content)
+    whole = samples.jpeg(size=(400, 300))
+    response = coordinating.post(
+        reverse("evidence:upload", args=[case.reference]),
+        {"file": SimpleUploadedFile("cut.jpg", whole[: len(whole) // 2]), "description": ""},
+    )
+    assert response.status_code == 400
+    assert EvidenceFile.objects.filter(case=case).count() == 1
