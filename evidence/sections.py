@@ -11,7 +11,12 @@ from referrals.models import Referral
 
 def files(case: Case, *, user: User, forms: dict) -> dict:
     """The files card: every live file of the case, and the forms to add and share."""
-    rows = list(files_of(case).prefetch_related("shares__referral__partner"))
+    # What the card does not show is not decrypted: the copies' types, the wrapped key.
+    rows = list(
+        files_of(case)
+        .defer("original_mime", "clean_mime", "wrapped_key")
+        .prefetch_related("shares__referral__partner")
+    )
     data = {"files": rows, "max_mb": settings.MAX_UPLOAD_MB}
     if user.works_cases:
         referrals = shareable_referrals(case)
@@ -30,4 +35,5 @@ def files(case: Case, *, user: User, forms: dict) -> dict:
 def shared_with_partner(referral: Referral, *, channels_burned: bool) -> list:
     """The working copies shared with this referral while it is open (files are not
     channels: a burned phone does not hide them)."""
-    return list(shared_files(referral))
+    # Type and size: the name and the description were never shared.
+    return list(shared_files(referral).only("reference", "kind", "clean_size", "preview_object"))

@@ -13,7 +13,8 @@ from referrals.status import OPEN
 
 
 def files_of(case) -> QuerySet[EvidenceFile]:
-    return case.files.live().select_related("added_by", "note")
+    # A file's note is named by its time: its body is never decrypted for that.
+    return case.files.live().select_related("added_by", "note").defer("note__body")
 
 
 def get_file_for(user: User, reference: str, *, write: bool = False, coordinate: bool = False):
