@@ -1,6 +1,5 @@
 """Evacuation plans, their legs and documents, and the route templates made from them."""
 
-import secrets
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from crypto.fields import EncryptedCharField, EncryptedTextField
 from evacuations.status import PENDING, LegStatus, PlanStatus
 from intake.choices import Region
-from intake.models import REFERENCE_ALPHABET
+from intake.models import random_symbols
 from referrals.models import Country, PartnerKind
 
 
@@ -52,7 +51,7 @@ class NotRelocated(models.TextChoices):
 
 
 def _reference(prefix: str) -> str:
-    symbols = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+    symbols = random_symbols(12)
     return f"{prefix}{symbols[:3]}-{symbols[3:7]}-{symbols[7:]}"
 
 
@@ -66,7 +65,7 @@ def new_route_reference() -> str:
 
 def new_leg_key() -> str:
     # Names a leg in its plan's URLs: never its database id.
-    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+    return random_symbols(10)
 
 
 class RouteTemplate(models.Model):

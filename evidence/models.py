@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crypto.fields import EncryptedCharField, EncryptedTextField
 from evidence.content import Kind
-from intake.models import REFERENCE_ALPHABET
+from intake.models import random_symbols
 from referrals.models import ConsentChannel
 
 DESCRIPTION_MAX = 300
@@ -26,7 +26,7 @@ NAME_MAX = 200
 
 
 def new_file_reference() -> str:
-    return "F" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(13))
+    return "F" + random_symbols(13)
 
 
 def new_object_name() -> str:
@@ -179,7 +179,7 @@ class FileShare(models.Model):
 
 
 def new_export_id() -> str:
-    return "D" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(13))
+    return "D" + random_symbols(13)
 
 
 class Dossier(models.Model):

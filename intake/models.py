@@ -18,8 +18,13 @@ from intake.status import TRANSITIONS, ClosureReason, Status, check_transition
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
+def random_symbols(count: int) -> str:
+    """`count` random symbols of REFERENCE_ALPHABET (5 bits each): what references are made of."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(count))
+
+
 def new_reference() -> str:
-    symbols = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+    symbols = random_symbols(12)
     return f"{symbols[:4]}-{symbols[4:8]}-{symbols[8:]}"
 
 

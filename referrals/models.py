@@ -1,6 +1,5 @@
 import json
 import operator
-import secrets
 from datetime import date, datetime
 from functools import reduce
 
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from crypto.fields import EncryptedTextField
 from intake.choices import Language, Need, Region
 from intake.fields import ChoiceListField
-from intake.models import REFERENCE_ALPHABET
+from intake.models import random_symbols
 from intake.status import Status as CaseStatus
 from referrals.status import OPEN, TRANSITIONS, ReferralError, ReferralStatus
 
@@ -62,7 +61,7 @@ class ConsentChannel(models.TextChoices):
 
 
 def new_partner_reference() -> str:
-    return "P" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(9))
+    return "P" + random_symbols(9)
 
 
 class Partner(models.Model):
@@ -160,7 +159,7 @@ DRAFT_FIELDS = [
 
 
 def new_referral_reference() -> str:
-    symbols = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+    symbols = random_symbols(12)
     return f"R{symbols[:3]}-{symbols[3:7]}-{symbols[7:]}"
 
 
