@@ -12,6 +12,7 @@ from accounts import services
 from accounts.models import STAFF_ROLES, Team, User
 from audit.models import Action
 from audit.services import record
+from core.admin import ShieldedAdminMixin
 from core.forms import NamedEmptyChoiceMixin
 
 # Second factors live in accounts.Authenticator and RecoveryCodeSet (encrypted,
@@ -61,7 +62,7 @@ class NamedEmptyActionMixin:
 
 
 @admin.register(User)
-class UserAdmin(NamedEmptyActionMixin, BaseUserAdmin):
+class UserAdmin(ShieldedAdminMixin, NamedEmptyActionMixin, BaseUserAdmin):
     form = CorridorUserChangeForm
     add_form = CorridorUserCreationForm
     list_display = ["username", "role", "is_active", "last_login"]
@@ -114,6 +115,6 @@ class UserAdmin(NamedEmptyActionMixin, BaseUserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(NamedEmptyActionMixin, admin.ModelAdmin):
+class TeamAdmin(ShieldedAdminMixin, NamedEmptyActionMixin, admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]

@@ -1,8 +1,12 @@
 import functools
 import zoneinfo
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,3 +39,71 @@ class TimeZoneForm(forms.Form):
         super().__init__(*args, **kwargs)
         default = _("The organisation's (%(zone)s)") % {"zone": settings.TIME_ZONE}
         self.fields["time_zone"].choices = [("", default), *zone_choices()]
+
+
+class DuressPasswordForm(forms.Form):
+    """A duress password: different from the real one, held to the same rules."""
+
+    password1 = forms.CharField(
+        label=_("Duress password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("The duress password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    without_code = forms.BooleanField(
+        label=_("Duress works without the code"),
+        required=False,
+        help_text=_(
+            "At the second step any code is taken. Choose it if your authenticator would not "
+            "be with you; but someone who types a wrong code and gets in may guess."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif first:
+            if self.user.check_password(first):
+                self.add_error("password1", _("It must differ from your real password."))
+            else:
+                try:
+                    password_validation.validate_password(first, self.user)
+                except ValidationError as error:
+                    self.add_error("password1", error)
+        return data
+
+
+class TravelForm(forms.Form):
+    """Travel mode: the last day the account stays asleep."""
+
+    MAX_DAYS = 90
+
+    until = forms.DateField(
+        label=_("Asleep until the end of"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("At most 90 days. A coordinator can wake it earlier, with your password."),
+    )
+
+    def clean_until(self):
+        day = self.cleaned_data["until"]
+        today = timezone.localdate()
+        if day < today:
+            raise ValidationError(_("Choose today or a day after it."))
+        if day > today + timedelta(days=self.MAX_DAYS):
+            raise ValidationError(_("At most 90 days from today."))
+        return day
+
+    def until_time(self) -> datetime:
+        """The end of the chosen day, in the user's time zone."""
+        day = self.cleaned_data["until"] + timedelta(days=1)
+        return timezone.make_aware(datetime.combine(day, time.min))

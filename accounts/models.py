@@ -67,6 +67,27 @@ class User(AbstractUser):
         help_text=_("Empty: the organisation's time zone."),
     )
 
+    # Coercion (accounts/coercion.py). The duress password is kept as the
+    # real one is, as a hash; signing in with it shields the account.
+    duress_password = models.CharField(_("duress password"), max_length=128, blank=True)
+    duress_without_code = models.BooleanField(
+        _("duress works without the code"),
+        default=False,
+        help_text=_("With the duress password, any code is taken at the second step."),
+    )
+    # Set by a duress sign-in; cleared only by a coordinator or admin.
+    duress_at = models.DateTimeField(_("signed in under duress at"), null=True, blank=True)
+    # Travel mode: asleep until then, or until woken early.
+    asleep_until = models.DateTimeField(_("asleep until"), null=True, blank=True)
+    wake_approved_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("waking approved by"),
+    )
+
     REQUIRED_FIELDS = ["email", "role"]
 
     class Meta:
@@ -93,6 +114,34 @@ class User(AbstractUser):
     @property
     def coordinates(self) -> bool:
         return self.is_active and self.role == Role.COORDINATOR
+
+    @property
+    def asleep(self) -> bool:
+        return self.asleep_until is not None and self.asleep_until > timezone.now()
+
+    @property
+    def shielded(self) -> bool:
+        """Under duress or asleep: every session of the account sees a harmless workload.
+
+        Decided on the account, never on the session, so a duress session
+        and a real one carry the same cookie, the same session data and
+        the same pages; only what the queries find differs.
+        """
+        return self.duress_at is not None or self.asleep
+
+    @property
+    def takes_any_code(self) -> bool:
+        """Under duress, the second step takes any code if the account chose so."""
+        return self.duress_at is not None and self.duress_without_code
+
+
+def awake_q(prefix: str = "") -> models.Q:
+    """Accounts neither under duress nor asleep, as a filter: who reminders reach."""
+    now = timezone.now()
+    return models.Q(**{f"{prefix}duress_at__isnull": True}) & (
+        models.Q(**{f"{prefix}asleep_until__isnull": True})
+        | models.Q(**{f"{prefix}asleep_until__lte": now})
+    )
 
 
 AUDIT_VIEW = models.Q(content_type__app_label="audit", codename="view_auditevent")

@@ -3,8 +3,11 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -12,8 +15,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import user_has_device
 
-from accounts import language, services, two_factor
-from accounts.forms import LanguageForm, TimeZoneForm
+from accounts import coercion, language, services, two_factor
+from accounts.forms import DuressPasswordForm, LanguageForm, TimeZoneForm, TravelForm
 from accounts.middleware import mark_active
 from accounts.models import Role, User
 from accounts.reauth import mark_fresh, recent_auth_required
@@ -41,6 +44,49 @@ def session_alive(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+class SignInView(auth_views.LoginView):
+    """Django's sign-in; a duress password shields the account in the same transaction."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        with transaction.atomic():
+            # login() writes the new session's row here: it commits with the
+            # suspension, the ended sessions, the trail and the alert, or none do.
+            response = super().form_valid(form)
+            if getattr(user, "used_duress_password", False):
+                coercion.duress_signed_in(self.request, user)
+        return response
+
+
+class ShieldedPasswordChangeForm(PasswordChangeForm):
+    """Under duress, "change your password" takes the duress password as the old one and
+    makes the new one the duress password: the one holding the phone sees it work, and
+    the real password stays the person's."""
+
+    def clean_old_password(self):
+        old = self.cleaned_data["old_password"]
+        if self.user.duress_at is not None and coercion.is_duress_password(self.user, old):
+            return old
+        return super().clean_old_password()
+
+    def save(self, commit=True):
+        if self.user.duress_at is None:
+            return super().save(commit)
+        coercion.duress_password_set(
+            user=self.user,
+            raw=self.cleaned_data["new_password1"],
+            without_code=self.user.duress_without_code,
+        )
+        return self.user
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = ShieldedPasswordChangeForm
+    success_url = "/account/"
+
+
 class LockNowView(auth_views.LogoutView):
     """Sign out and tell the browser to forget everything this site left behind."""
 
@@ -59,10 +105,13 @@ def team(request: HttpRequest) -> HttpResponse:
     members = (
         User.objects.filter(teams__in=request.user.teams.all(), is_active=True)
         .exclude(pk=request.user.pk)
+        .select_related("wake_approved_by")
         .distinct()
         .order_by("username")
     )
-    return render(request, "accounts/team.html", {"members": members})
+    if request.user.shielded:  # not even a colleague's name
+        members = members.none()
+    return render(request, "accounts/team.html", {"members": members, "now": timezone.now()})
 
 
 @never_cache
@@ -71,7 +120,7 @@ def revoke(request: HttpRequest) -> HttpResponse:
     user = User.objects.filter(pk=posted_id(request, "user")).first()
     if user is None or not services.may_revoke(request.user, user):
         raise Http404
-    ended = services.user_revoke(user=user, by=request.user)
+    ended = services.user_revoke(user=user, by=request.user)  # may_revoke was checked above
     messages.warning(
         request,
         ngettext(
@@ -153,21 +202,136 @@ def reauth(request: HttpRequest) -> HttpResponse:
             request, username=request.user.get_username(), password=form.cleaned_data["password"]
         )
         if user is not None and user.pk == request.user.pk:
-            mark_fresh(request)
+            with transaction.atomic():
+                mark_fresh(request)
+                if user.used_duress_password:  # the duress password, wherever typed
+                    coercion.duress_signed_in(request, user)
             return HttpResponseRedirect(next_url)
         form.add_error("password", _("That is not your password."))
     status = 400 if form.errors else 200
     return render(request, "accounts/reauth.html", {"form": form}, status=status)
 
 
+def _account_page(request: HttpRequest, status: int = 200, **forms) -> HttpResponse:
+    """The account page, with any refused form in place of its empty one.
+
+    The same for a shielded session as for any: the duress and travel cards
+    show as they would, so the page says nothing of either.
+    """
+    user = request.user
+    context = {
+        "language_form": LanguageForm(initial={"language": user.language}),
+        "time_zone_form": TimeZoneForm(initial={"time_zone": user.time_zone}),
+        "duress_form": DuressPasswordForm(user=user),
+        "travel_form": TravelForm(),
+        "may_wake": coercion.may_wake(user),
+        **forms,
+    }
+    return render(request, "accounts/account.html", context, status=status)
+
+
 @never_cache
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
-    context = {
-        "language_form": LanguageForm(initial={"language": request.user.language}),
-        "time_zone_form": TimeZoneForm(initial={"time_zone": request.user.time_zone}),
-    }
-    return render(request, "accounts/account.html", context)
+    return _account_page(request)
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_POST
+@recent_auth_required
+def duress_password_set(request: HttpRequest) -> HttpResponse:
+    form = DuressPasswordForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _account_page(request, 400, duress_form=form)
+    coercion.duress_password_set(
+        user=request.user,
+        raw=form.cleaned_data["password1"],
+        without_code=form.cleaned_data["without_code"],
+    )
+    messages.success(
+        request,
+        _(
+            "Duress password saved. Signing in with it shows an empty workload "
+            "and alerts your coordinators."
+        ),
+    )
+    return redirect("account")
+
+
+@never_cache
+@require_POST
+@recent_auth_required
+def duress_password_remove(request: HttpRequest) -> HttpResponse:
+    coercion.duress_password_remove(user=request.user)
+    messages.success(request, _("Duress password removed."))
+    return redirect("account")
+
+
+@never_cache
+@require_POST
+@recent_auth_required
+def travel_set(request: HttpRequest) -> HttpResponse:
+    form = TravelForm(request.POST)
+    if not form.is_valid():
+        return _account_page(request, 400, travel_form=form)
+    coercion.sleep(request=request, until=form.until_time())
+    messages.success(
+        request,
+        _(
+            "Your account is asleep until the end of %(day)s: signing in shows an empty "
+            "workload, and no reminder or e-mail reaches you."
+        )
+        % {"day": form.cleaned_data["until"].isoformat()},
+    )
+    return redirect("account")
+
+
+@never_cache
+@require_POST
+@recent_auth_required
+def wake(request: HttpRequest) -> HttpResponse:
+    """The user's half of waking early, after a coordinator's."""
+    if not coercion.may_wake(request.user):
+        raise Http404
+    coercion.wake(request=request)
+    messages.success(request, _("Your account is awake again."))
+    return redirect("home")
+
+
+def _member(request: HttpRequest) -> User:
+    user = User.objects.filter(pk=posted_id(request, "user")).first()
+    if user is None or not coercion.may_act_for(request.user, user):
+        raise Http404
+    return user
+
+
+@never_cache
+@require_POST
+def restore(request: HttpRequest) -> HttpResponse:
+    """A coordinator restores a member's account after a duress sign-in."""
+    user = _member(request)
+    if user.duress_at is None:
+        raise Http404
+    coercion.restore(user=user, by=request.user)
+    messages.success(
+        request, _("%(u)s can sign in again; every session of theirs ended.") % {"u": user.username}
+    )
+    return redirect("team")
+
+
+@never_cache
+@require_POST
+def wake_approve(request: HttpRequest) -> HttpResponse:
+    """A coordinator's half of waking a travelling member early."""
+    user = _member(request)
+    if not user.asleep:
+        raise Http404
+    coercion.approve_wake(user=user, by=request.user)
+    messages.success(
+        request, _("%(u)s can now wake their account with their password.") % {"u": user.username}
+    )
+    return redirect("team")
 
 
 @never_cache
@@ -175,11 +339,7 @@ def account(request: HttpRequest) -> HttpResponse:
 def time_zone_set(request: HttpRequest) -> HttpResponse:
     form = TimeZoneForm(request.POST)
     if not form.is_valid():
-        context = {
-            "language_form": LanguageForm(initial={"language": request.user.language}),
-            "time_zone_form": form,
-        }
-        return render(request, "accounts/account.html", context, status=400)
+        return _account_page(request, 400, time_zone_form=form)
     request.user.time_zone = form.cleaned_data["time_zone"]
     request.user.save(update_fields=["time_zone"])
     messages.success(request, _("Time zone saved."))

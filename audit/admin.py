@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy
 
 from audit.alerts import current_alerts
 from audit.models import AuditEvent
-from audit.services import verify_chain
+from audit.services import ChainReport, verify_chain
+from core.admin import ShieldedAdminMixin, shielded
 
 
 def role_labels() -> dict[str, str]:
@@ -28,7 +29,7 @@ class ActorRoleFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ShieldedAdminMixin, admin.ModelAdmin):
     """Read-only: who did what to which reference, when. Never case content."""
 
     list_display = ["at", "actor", "role", "action", "object_type", "object_ref", "ip_hash"]
@@ -88,10 +89,16 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def chain_view(self, request):
         return self._page(
-            request, "admin/audit/chain.html", title=_("Audit chain"), report=verify_chain()
+            request,
+            "admin/audit/chain.html",
+            title=_("Audit chain"),
+            report=ChainReport(0) if shielded(request) else verify_chain(),
         )
 
     def alerts_view(self, request):
         return self._page(
-            request, "admin/audit/alerts.html", title=_("Unusual access"), alerts=current_alerts()
+            request,
+            "admin/audit/alerts.html",
+            title=_("Unusual access"),
+            alerts=[] if shielded(request) else current_alerts(),
         )

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.db.models.functions import ExtractHour, TruncHour
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.models import Action, AuditEvent
@@ -70,6 +71,15 @@ def unusual_hours(since) -> list[Alert]:
     ]
 
 
+def duress_sign_ins(since) -> list[Alert]:
+    """Every duress sign-in: the coordinators are alerted on their dashboards, admins here."""
+    rows = AuditEvent.objects.filter(action=Action.DURESS, at__gte=since).order_by("-at")
+    detail = _("signed in with the duress password: they may be under force")
+    return [
+        Alert("duress", actor_id, at, detail) for actor_id, at in rows.values_list("actor_id", "at")
+    ]
+
+
 Check = Callable[[datetime], list[Alert]]
 _checks: list[Check] = []
 
@@ -82,7 +92,7 @@ def register(check: Check) -> None:
 
 def current_alerts(days: int = 7) -> list[Alert]:
     since = timezone.now() - timedelta(days=days)
-    alerts = many_cases_in_an_hour(since) + unusual_hours(since)
+    alerts = duress_sign_ins(since) + many_cases_in_an_hour(since) + unusual_hours(since)
     for check in _checks:
         alerts += check(since)
     return alerts

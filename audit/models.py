@@ -33,6 +33,10 @@ class Action(models.TextChoices):
     FILE_ORIGINAL = "file_original", _("Downloaded a file's sealed original")
     FILE_SHARE = "file_share", _("Shared a file with a partner")
     FILE_UNSHARE = "file_unshare", _("Stopped sharing a file with a partner")
+    # Coercion (accounts/coercion.py): the account's own, never listed by it while shielded.
+    DURESS = "duress", _("Signed in with the duress password")
+    RESTORE = "restore", _("Restored an account after a duress sign-in")
+    TRAVEL = "travel", _("Travel mode")
 
 
 class ObjectType(models.TextChoices):

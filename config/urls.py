@@ -1,22 +1,29 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.functional import lazy
 
 from accounts.views import (
     LockNowView,
+    PasswordChangeView,
+    SignInView,
     account,
+    duress_password_remove,
+    duress_password_set,
     home,
     language_set,
     reauth,
+    restore,
     revoke,
     session_alive,
     team,
     time_zone_set,
+    travel_set,
     two_factor_replace,
     two_factor_setup,
     two_factor_verify,
+    wake,
+    wake_approve,
 )
 from ops.views import health
 
@@ -39,7 +46,7 @@ urlpatterns = [
     path("", include("retention.urls")),
     path("", include("reminders.urls")),
     path("statistics/", include("stats.urls")),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", LockNowView.as_view(), name="logout"),
     path("session/alive/", session_alive, name="session_alive"),
     path("2fa/setup/", two_factor_setup, name="two_factor_setup"),
@@ -49,13 +56,16 @@ urlpatterns = [
     path("language/", language_set, name="language_set"),
     path("account/time-zone/", time_zone_set, name="time_zone_set"),
     path("account/authenticator/", two_factor_replace, name="two_factor_replace"),
-    path(
-        "account/password/",
-        auth_views.PasswordChangeView.as_view(success_url="/account/"),
-        name="password_change",
-    ),
+    path("account/password/", PasswordChangeView.as_view(), name="password_change"),
+    # Coercion (accounts/coercion.py): the duress password and travel mode.
+    path("account/duress/", duress_password_set, name="duress_password_set"),
+    path("account/duress/remove/", duress_password_remove, name="duress_password_remove"),
+    path("account/travel/", travel_set, name="travel_set"),
+    path("account/wake/", wake, name="wake"),
     path("team/", team, name="team"),
     path("team/revoke/", revoke, name="revoke"),
+    path("team/restore/", restore, name="restore"),
+    path("team/wake/", wake_approve, name="wake_approve"),
     path("drafts/", include("drafts.urls")),
     path("health/", health, name="health"),
     # The person's own pages, at an address of their own (PORTAL_PATH).

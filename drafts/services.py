@@ -60,7 +60,8 @@ def draft_slot(*, user: User, form: str, scope: str = "", read: bool = True) -> 
     what was sent, and intake is the busiest POST there is.
     """
     draft = None
-    if read:
+    # A shielded session (duress, travel) is never shown what was typed before.
+    if read and not user.shielded:
         draft = Draft.objects.filter(
             author=user, form=form, scope=scope, updated_at__gte=_fresh()
         ).first()

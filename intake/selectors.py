@@ -27,12 +27,18 @@ def teams_of(user: User) -> list[Team]:
 
 
 def team_ids(user: User) -> list[int]:
-    """The user's teams, as a literal list of ids.
+    """The teams whose work the user may see, as a literal list of ids.
+
+    None while the account is shielded (under duress or asleep): every case,
+    referral, plan, file and reminder query starts from here, so a shielded
+    session finds an empty workload under its real name and team.
 
     Not a subquery: with `team_id IN (3)` the database walks the (team, sort
     key) index in order and stops after one page; with a subquery it sorts
     the whole team first.
     """
+    if getattr(user, "shielded", False):  # AnonymousUser has no such flag
+        return []
     return [team.pk for team in teams_of(user)]
 
 

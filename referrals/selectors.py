@@ -42,7 +42,7 @@ def get_referral_for(user: User, reference: str, *, write=False, coordinate=Fals
 def referrals_for_partner(user: User) -> QuerySet[Referral]:
     """What a partner's staff may see: sent referrals addressed to their organisation."""
     partner = partner_of(user)
-    if partner is None:
+    if partner is None or user.shielded:  # a shielded partner: their organisation, no work
         return Referral.objects.none()
     return Referral.objects.filter(partner=partner).exclude(status=ReferralStatus.DRAFT)
 

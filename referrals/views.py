@@ -17,7 +17,7 @@ from audit.services import record
 from core.http import posted_id
 from drafts.services import draft_discard, draft_slot
 from intake.forms import RouteForm
-from intake.selectors import get_case_for
+from intake.selectors import get_case_for, team_ids
 from referrals import drafts as referral_drafts
 from referrals import services
 from referrals.forms import PartnerForm, PartnerStaffForm, ReferralForm
@@ -196,7 +196,7 @@ def open_referrals(request: HttpRequest) -> HttpResponse:
 def partner_list(request: HttpRequest) -> HttpResponse:
     _require_coordinator(request)
     partners = (
-        Partner.objects.filter(team__in=request.user.teams.all())
+        Partner.objects.filter(team__in=team_ids(request.user))
         .defer("contact_details")
         .prefetch_related("staff__user")
     )
@@ -219,7 +219,7 @@ def partner_create(request: HttpRequest) -> HttpResponse:
 
 def _get_partner(user, reference: str) -> Partner:
     """A partner the user's team manages; 404 for any other (it may exist, but not for them)."""
-    partner = Partner.objects.filter(reference=reference, team__in=user.teams.all()).first()
+    partner = Partner.objects.filter(reference=reference, team__in=team_ids(user)).first()
     if partner is None:
         raise Http404
     return partner

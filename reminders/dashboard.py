@@ -161,15 +161,18 @@ def open_notifications(user: User) -> QuerySet[Notification]:
     Only about cases they may still see: a reminder outlives a move to
     another team, the right to read that team's aliases does not.
     """
+    if user.shielded:
+        return Notification.objects.none()
     return (
         Notification.objects.open()
         .filter(user=user)
         .filter(Q(case__isnull=True) | through_visible_case(user))
-        .select_related("case", "referral")
+        .select_related("case", "referral", "staff")
         .only(
             "kind",
             "created_at",
             "referral__reference",
+            "staff__username",
             # What a partner's answer was, as it stands now: the reminder
             # says only that they answered.
             "referral__status",

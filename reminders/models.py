@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     PORTAL_REQUEST = "portal_request", _("A new request came in through the portal")
     PORTAL_MESSAGE = "portal_message", _("A new message on the portal")
     DURESS = "duress", _("Duress codename used on the portal: they may be under force")
+    STAFF_DURESS = "staff_duress", _("Duress sign-in by a team member: they may be under force")
 
 
 # Reminders of something that happened, not of a state that can end: they
@@ -27,11 +28,23 @@ class Kind(models.TextChoices):
 # scan once its event is no longer due (reminders.services.close_ended), so
 # it is told again if it comes due again.
 ANNOUNCEMENTS = frozenset(
-    {Kind.REFERRAL_ANSWERED, Kind.TRANSFERRED_IN, Kind.TRANSFER_REFUSED, Kind.DURESS}
+    {
+        Kind.REFERRAL_ANSWERED,
+        Kind.TRANSFERRED_IN,
+        Kind.TRANSFER_REFUSED,
+        Kind.DURESS,
+        Kind.STAFF_DURESS,
+    }
 )
 CLOSE_WHEN_ENDED = frozenset(Kind) - ANNOUNCEMENTS
 # Someone may have been detained, or may be found next: listed first.
-URGENT = (Kind.DURESS, Kind.CHECKIN_MISSED, Kind.EXPOSURE, Kind.EXPOSURE_ELSEWHERE)
+URGENT = (
+    Kind.STAFF_DURESS,
+    Kind.DURESS,
+    Kind.CHECKIN_MISSED,
+    Kind.EXPOSURE,
+    Kind.EXPOSURE_ELSEWHERE,
+)
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -69,6 +82,14 @@ class Notification(models.Model):
         related_name="notifications",
         null=True,
         verbose_name=_("referral"),
+    )
+    # The staff account a reminder is about (a duress sign-in), if any.
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        verbose_name=_("about the staff account"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)

@@ -15,12 +15,12 @@ from django.db.models.sql import InsertQuery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from accounts.models import TEAM_ROLES, Role, User
+from accounts.models import TEAM_ROLES, Role, User, awake_q
 from conversations.models import Message
 from intake.choices import Channel
 from intake.models import Case, CheckIn, Transfer
 from network.models import Cause, Exposure
-from referrals.models import Referral, ReferralChange
+from referrals.models import PartnerStaff, Referral, ReferralChange
 from referrals.status import PARTNER_MOVES
 from reminders.dashboard import open_notifications
 from reminders.models import CLOSE_WHEN_ENDED, Kind, Notification
@@ -48,20 +48,26 @@ class Due:
     referral_id: int | None = None
     to_coordinators: bool = False
     not_to: int | None = None  # who made it happen: they need no telling
+    staff_id: int | None = None  # the staff account it is about (a duress sign-in)
 
 
 class Coordinators(dict):
     """Each team's active coordinators (their ids), and who is in which team, looked up
-    once per scan."""
+    once per scan.
+
+    An account under duress or asleep (travel mode) is nobody here: it is
+    told nothing, and what was its own goes to the coordinators awake.
+    """
 
     @cached_property
     def members(self) -> set[tuple[int, int]]:
-        """(user id, team id) of every team membership."""
-        return set(User.teams.through.objects.values_list("user_id", "team_id"))
+        """(user id, team id) of every team membership of an account awake."""
+        memberships = User.teams.through.objects.filter(awake_q("user__"))
+        return set(memberships.values_list("user_id", "team_id"))
 
     def __missing__(self, team_id: int) -> list[int]:
         found = list(
-            User.objects.filter(teams=team_id, role=Role.COORDINATOR, is_active=True)
+            User.objects.filter(awake_q(), teams=team_id, role=Role.COORDINATOR, is_active=True)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
@@ -274,6 +280,7 @@ def _rows(due: Due, coordinators: Coordinators | None = None) -> list[Notificati
             key=due.key,
             case_id=due.case_id,
             referral_id=due.referral_id,
+            staff_id=due.staff_id,
         )
         for user in recipients(due, coordinators)
     ]
@@ -306,6 +313,24 @@ def _insert(rows: list[Notification]) -> int:
 
 def notify(due: Due, coordinators: Coordinators | None = None) -> int:
     return _insert(_rows(due, coordinators))
+
+
+def staff_duress(user: User) -> int:
+    """A staff member signed in with their duress password: tell the coordinators awake of
+    their teams (a partner's: of the team managing the partner) now, in the sign-in's
+    transaction (accounts.coercion.on_duress). Returns how many were told."""
+    teams = set(user.teams.values_list("pk", flat=True))
+    if user.role == Role.PARTNER:
+        teams |= set(
+            PartnerStaff.objects.filter(user=user).values_list("partner__team_id", flat=True)
+        )
+    key = f"staff_duress:{user.pk}:{timezone.now():%Y%m%dT%H%M%S%f}"
+    coordinators = Coordinators()
+    rows = {}  # one reminder per coordinator, however many of the teams they share
+    for team in sorted(teams):
+        due = Due(Kind.STAFF_DURESS, key, None, team, None, None, True, user.pk, user.pk)
+        rows |= {row.user_id: row for row in _rows(due, coordinators)}
+    return _insert(list(rows.values()))
 
 
 def escalate_missed_checkins(now) -> int:
@@ -429,6 +454,7 @@ def send_digests(now=None) -> int:
     sent = 0
     users = (
         User.objects.filter(
+            awake_q(),  # nothing reaches the mailbox of an account under duress or asleep
             is_active=True,
             notifications__done_at__isnull=True,
             notifications__emailed_at__isnull=True,

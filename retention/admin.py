@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from core.admin import ShieldedAdminMixin
 from retention.models import RetentionPolicy
 
 
 @admin.register(RetentionPolicy)
-class RetentionPolicyAdmin(admin.ModelAdmin):
+class RetentionPolicyAdmin(ShieldedAdminMixin, admin.ModelAdmin):
     fields = ["closed_after_days", "stale_after_days"]
 
     def has_add_permission(self, request):

@@ -13,7 +13,7 @@ from audit.models import Action
 from audit.services import record
 from stats.charts import chart
 from stats.export import table_csv
-from stats.queries import Period, collect
+from stats.queries import Counts, Period, collect
 from stats.tables import Statistics, build
 
 
@@ -29,16 +29,18 @@ def coordinators_only(view):
     return wrapper
 
 
-def statistics() -> Statistics:
+def statistics(user) -> Statistics:
+    """The published tables; a shielded account (duress, travel) gets them with nothing counted."""
     period = Period.completed_quarters()
-    return build(collect(period), period=period, threshold=settings.CORRIDOR_STATS_THRESHOLD)
+    counts = Counts() if user.shielded else collect(period)
+    return build(counts, period=period, threshold=settings.CORRIDOR_STATS_THRESHOLD)
 
 
 @never_cache
 @require_GET
 @coordinators_only
 def overview(request: HttpRequest) -> HttpResponse:
-    stats = statistics()
+    stats = statistics(request.user)
     sections = [(table, chart(table, threshold=stats.threshold)) for table in stats.tables]
     return render(request, "stats/overview.html", {"stats": stats, "sections": sections})
 
@@ -49,7 +51,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @recent_auth_required
 def export(request: HttpRequest, table: str) -> HttpResponse:
     """One table as CSV, after a recent password, recorded in the audit trail."""
-    stats = statistics()
+    stats = statistics(request.user)
     found = stats.table(table)
     if found is None:
         raise Http404

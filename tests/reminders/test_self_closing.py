@@ -44,6 +44,7 @@ def test_every_kind_is_either_closed_by_its_cause_or_an_announcement():
         Kind.TRANSFERRED_IN,
         Kind.TRANSFER_REFUSED,
         Kind.DURESS,
+        Kind.STAFF_DURESS,
     }
 
 
