@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import DateInput
+
 
 class LanguageForm(forms.Form):
     """The language switch: a language the site offers, or empty to follow the browser."""
@@ -90,7 +92,7 @@ class TravelForm(forms.Form):
 
     until = forms.DateField(
         label=_("Asleep until the end of"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("At most 90 days. A coordinator can wake it earlier, with your password."),
     )
 

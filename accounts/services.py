@@ -13,8 +13,9 @@ from audit.services import record
 
 
 def may_revoke(by: User, user: User) -> bool:
-    """Admins revoke anyone but themselves; coordinators the members of their teams."""
-    if user.pk == by.pk or not by.is_active:
+    """Admins revoke anyone but themselves; coordinators the members of their teams;
+    an account under duress or asleep, nobody."""
+    if user.pk == by.pk or not by.is_active or by.shielded:
         return False
     if by.role == Role.ADMIN:
         return True

@@ -3,10 +3,21 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import ROLES
+from tests.conftest import LIKE, ROLES, SHIELDED
 
 LOGIN = "login"
 REFUSED = (LOGIN, 403, 404)
+
+
+def outcomes(expected: list) -> list[tuple[str, object]]:
+    """(persona, outcome) for a row: its columns, then the shielded personas (duress,
+    asleep), who get what the outsider gets unless the row names their outcomes too
+    (where the outsider acts as team B's coordinator)."""
+    if len(expected) == len(ROLES) + len(SHIELDED):  # a row that names them itself
+        return list(zip(ROLES + SHIELDED, expected, strict=True))
+    pairs = list(zip(ROLES, expected, strict=True))
+    like = dict(pairs)[LIKE]
+    return pairs + [(role, like) for role in SHIELDED]
 
 
 def cells(matrix: dict) -> list:
@@ -15,7 +26,7 @@ def cells(matrix: dict) -> list:
     for key, expected in matrix.items():
         parts = key if isinstance(key, tuple) else (key,)
         name = "-".join(str(part) for part in parts[:2])
-        for role, outcome in zip(ROLES, expected, strict=True):
+        for role, outcome in outcomes(expected):
             params.append(pytest.param(*parts, role, outcome, id=f"{name}-{role}"))
     return params
 

@@ -19,6 +19,11 @@ ROLES = [
     "auditor",
     "admin",
 ]
+# Two more personas, in every matrix after those: team A's coordinators, one
+# signed in under duress and one asleep (travel mode). Each must get exactly
+# what the outsider (a coordinator of team B) gets: nothing of team A.
+SHIELDED = ["duress", "asleep"]
+LIKE = "outsider"
 
 
 @pytest.fixture(autouse=True)
@@ -182,7 +187,30 @@ def admin_user(db):
 
 
 @pytest.fixture
-def personas(operator, caseworker, coordinator, outsider, partner, auditor, admin_user):
+def under_duress(team_a):
+    """Team A's coordinator, as a duress sign-in leaves the account."""
+    from django.utils import timezone
+
+    return UserFactory(
+        username="duress", role=Role.COORDINATOR, teams=[team_a], duress_at=timezone.now()
+    )
+
+
+@pytest.fixture
+def asleep(team_a):
+    """Team A's coordinator, in travel mode until tomorrow."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    until = timezone.now() + timedelta(days=1)
+    return UserFactory(username="asleep", role=Role.COORDINATOR, teams=[team_a], asleep_until=until)
+
+
+@pytest.fixture
+def personas(
+    operator, caseworker, coordinator, outsider, partner, auditor, admin_user, under_duress, asleep
+):
     return {
         "operator": operator,
         "caseworker": caseworker,
@@ -191,6 +219,8 @@ def personas(operator, caseworker, coordinator, outsider, partner, auditor, admi
         "partner": partner,
         "auditor": auditor,
         "admin": admin_user,
+        "duress": under_duress,
+        "asleep": asleep,
     }
 
 

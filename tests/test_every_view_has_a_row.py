@@ -37,6 +37,10 @@ NOT_PER_OBJECT = {
     "password_change": "one's own password",
     "language_set": "one's own language (tests/accounts/test_language.py)",
     "time_zone_set": "one's own time zone (tests/accounts/test_time_zone.py)",
+    "duress_password_set": "one's own duress password (tests/accounts/test_coercion.py)",
+    "duress_password_remove": "one's own duress password (tests/accounts/test_coercion.py)",
+    "travel_set": "one's own travel mode (tests/accounts/test_coercion.py)",
+    "wake": "one's own travel mode, once approved (tests/accounts/test_coercion.py)",
 }
 # Django's admin site: its own permission checks, sampled in ADMIN_PAGES
 # (tests/intake/test_access_matrix.py) and tests/audit/test_admin_views.py.

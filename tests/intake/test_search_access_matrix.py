@@ -8,6 +8,7 @@ from core.http import SCRIPTED_SUBMIT_HEADER
 from intake.models import Case, SearchToken
 from intake.search_views import PENDING
 from tests.access import LOGIN, cells, check
+from tests.conftest import SHIELDED
 from tests.intake.search_helpers import indexed_case
 
 L = LOGIN
@@ -57,5 +58,8 @@ def test_search_views(client, personas, team_a, view, method, sent_by, role, out
         expected = "intake:case_search" if method == "POST" else "intake:case_list"
         assert response["Location"] == reverse(expected)
     if response.status_code == 200:
-        # Each finds only its own teams' cases: team B's outsider, none of these.
-        assert (case.reference in response.content.decode()) == (role != "outsider")
+        # Each finds only its own teams' cases: team B's outsider, none of these;
+        # nor a shielded session of team A's own.
+        assert (case.reference in response.content.decode()) == (
+            role not in ("outsider", *SHIELDED)
+        )

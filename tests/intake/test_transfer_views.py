@@ -17,12 +17,14 @@ from tests.hostile import HOSTILE, assert_safe
 # A case of team A. "ask" rows: its coordinator asks team B (whose coordinator is
 # the outsider); "open" rows: a request from team A to team B already waits.
 # fmt: off
-#                                        anon oper cw   coord outsdr partnr audit admin
+# The outsider answers as team B's coordinator; the shielded personas (team A's
+# coordinators, under duress and asleep) cannot see the case at all.
+#                                        anon oper cw   coord outsdr partnr audit admin duress asleep
 MATRIX = {
     ("case_transfer", "ask"):              [L, 403, 403, 302, 404, 404, 404, 404],
     ("transfer_withdraw", "open"):         [L, 403, 403, 302, 404, 404, 404, 404],
-    ("transfer_accept", "open"):           [L, 403, 403, 403, 302, 404, 404, 404],
-    ("transfer_refuse", "open"):           [L, 403, 403, 403, 302, 404, 404, 404],
+    ("transfer_accept", "open"):           [L, 403, 403, 403, 302, 404, 404, 404, 404, 404],
+    ("transfer_refuse", "open"):           [L, 403, 403, 403, 302, 404, 404, 404, 404, 404],
     ("transfer_requests", "list"):         [L, 403, 403, 200, 200, 404, 404, 404],
 }
 # fmt: on

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.conftest import ROLES
+from tests.access import outcomes
 from tests.stats.conftest import MARKERS
 from tests.stats.test_export import SLUGS
 
@@ -28,7 +28,7 @@ COVERS = {f"stats:{view}" for view in EXPECTED}
     [
         pytest.param(view, role, outcome, id=f"{view}-{role}")
         for view, expected in EXPECTED.items()
-        for role, outcome in zip(ROLES, expected, strict=True)
+        for role, outcome in outcomes(expected)
     ],
 )
 def test_only_coordinators_see_statistics(client, personas, case, view, role, outcome):
