@@ -18,8 +18,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.contrib.auth import hashers
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.services import end_sessions
@@ -51,6 +53,27 @@ def is_duress_password(user: User, raw: str) -> bool:
         User.objects.filter(pk=user.pk).update(duress_password=hashers.make_password(raw_password))
 
     return hashers.check_password(raw, user.duress_password, upgrade)
+
+
+class DiffersFromDuressPassword:
+    """A password validator (AUTH_PASSWORD_VALIDATORS): the real password may never become
+    the duress one, wherever it is set (the password change, the admin site); a sign-in
+    would take it as the real one. Under duress a "password change" sets the duress
+    password instead (accounts.views.ShieldedPasswordChangeForm), so it does not apply."""
+
+    def validate(self, password, user=None):
+        if (
+            user is not None
+            and getattr(user, "duress_password", "")
+            and user.duress_at is None
+            and is_duress_password(user, password)
+        ):
+            raise ValidationError(
+                _("It must differ from your duress password."), code="password_is_duress"
+            )
+
+    def get_help_text(self):
+        return _("Your password must differ from your duress password.")
 
 
 def duress_password_set(*, user: User, raw: str, without_code: bool) -> None:

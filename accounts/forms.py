@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import coercion
 from core.widgets import DateInput
 
 
@@ -78,8 +79,14 @@ class DuressPasswordForm(forms.Form):
             if self.user.check_password(first):
                 self.add_error("password1", _("It must differ from your real password."))
             else:
+                # The same rules as the real password, but the one against itself.
+                rules = [
+                    rule
+                    for rule in password_validation.get_default_password_validators()
+                    if not isinstance(rule, coercion.DiffersFromDuressPassword)
+                ]
                 try:
-                    password_validation.validate_password(first, self.user)
+                    password_validation.validate_password(first, self.user, rules)
                 except ValidationError as error:
                     self.add_error("password1", error)
         return data

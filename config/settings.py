@@ -171,6 +171,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 15},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.coercion.DiffersFromDuressPassword"},
 ]
 
 # --- Encryption -------------------------------------------------------------
