@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import services
+from accounts import coercion, services
 from accounts.models import STAFF_ROLES, Team, User
 from audit.models import Action
 from audit.services import record
@@ -65,7 +65,7 @@ class NamedEmptyActionMixin:
 class UserAdmin(ShieldedAdminMixin, NamedEmptyActionMixin, BaseUserAdmin):
     form = CorridorUserChangeForm
     add_form = CorridorUserCreationForm
-    list_display = ["username", "role", "is_active", "last_login"]
+    list_display = ["username", "role", "is_active", "last_login", "duress_at", "asleep_until"]
     list_filter = ["role", "is_active", "teams"]
     filter_horizontal = []
     fieldsets = [
@@ -73,12 +73,43 @@ class UserAdmin(ShieldedAdminMixin, NamedEmptyActionMixin, BaseUserAdmin):
         PROFILE,
         ACCESS,
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+        # Never the duress password's hash: only whether the account is shielded.
+        (_("Duress and travel"), {"fields": ["duress_at", "asleep_until", "wake_approved_by"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "password1", "password2", "role", "teams", "is_staff"]})
     ]
-    readonly_fields = ["last_login", "date_joined"]
-    actions = ["revoke_now"]
+    readonly_fields = ["last_login", "date_joined", "duress_at", "asleep_until", "wake_approved_by"]
+    actions = ["revoke_now", "restore_after_duress", "approve_waking"]
+
+    @admin.action(description=_("Restore after a duress sign-in (every session ends)"))
+    def restore_after_duress(self, request, queryset):
+        done = 0
+        for user in queryset.filter(duress_at__isnull=False):
+            if coercion.may_act_for(request.user, user):
+                coercion.restore(user=user, by=request.user)
+                done += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d account restored.", "%(n)d accounts restored.", done) % {"n": done},
+        )
+
+    @admin.action(description=_("Approve waking early from travel mode"))
+    def approve_waking(self, request, queryset):
+        done = 0
+        for user in queryset:
+            if user.asleep and coercion.may_act_for(request.user, user):
+                coercion.approve_wake(user=user, by=request.user)
+                done += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Waking approved for %(n)d account; each waits for its password.",
+                "Waking approved for %(n)d accounts; each waits for its password.",
+                done,
+            )
+            % {"n": done},
+        )
 
     @admin.action(description=_("Revoke access now (disable, end sessions, remove 2FA)"))
     def revoke_now(self, request, queryset):

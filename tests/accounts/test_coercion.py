@@ -415,3 +415,30 @@ def test_no_reminder_and_no_email_reaches_an_account_asleep_or_under_duress(
     User.objects.filter(pk=coordinator.pk).update(duress_at=timezone.now())
     Notification.objects.update(emailed_at=None)
     assert reminders.send_digests() == 0 and mail.outbox == []
+
+
+# --- From the admin site ----------------------------------------------------------------
+
+
+def test_an_admin_restores_and_approves_waking_from_the_user_list(client, member, admin_user):
+    sign_in("member", DURESS)
+    User.objects.filter(pk=member.pk).update(asleep_until=timezone.now() + timedelta(days=2))
+    client.force_login(admin_user)
+    url = reverse("admin:accounts_user_changelist")
+    for action in ("restore_after_duress", "approve_waking"):
+        response = client.post(url, {"action": action, "_selected_action": [member.pk]})
+        assert response.status_code == 302
+    user = User.objects.get(pk=member.pk)
+    assert user.duress_at is None and user.wake_approved_by == admin_user
+    assert live_sessions_of(member) == 0
+    page = client.get(reverse("admin:accounts_user_change", args=[member.pk])).content.decode()
+    assert user.duress_password not in page  # the hash is never shown
+
+
+def test_a_shielded_admin_can_restore_nobody(client, member, admin_user):
+    sign_in("member", DURESS)
+    User.objects.filter(pk=admin_user.pk).update(asleep_until=timezone.now() + timedelta(days=2))
+    client.force_login(admin_user)
+    url = reverse("admin:accounts_user_changelist")
+    client.post(url, {"action": "restore_after_duress", "_selected_action": [member.pk]})
+    assert User.objects.get(pk=member.pk).duress_at is not None
