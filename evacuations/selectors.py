@@ -82,8 +82,11 @@ def legs_for_partner(referral: Referral, *, channels_burned: bool = False) -> li
 
 
 def routes_for(user: User) -> QuerySet[RouteTemplate]:
-    """Route templates are the organisation's: every team's case staff may use them."""
+    """Route templates are the organisation's: every team's case staff may use them;
+    a shielded account (duress, travel) finds none."""
     require_case_staff(user)
+    if user.shielded:
+        return RouteTemplate.objects.none()
     return RouteTemplate.objects.prefetch_related("legs")
 
 

@@ -109,6 +109,14 @@ def case_by_typed_reference(user: User, typed: str) -> Case | None:
     )
 
 
+def assignees_for(user: User) -> QuerySet[User]:
+    """Who the user's case list may filter by: their teams' case staff; a shielded
+    account, itself alone, as a team of one would (it names no colleague)."""
+    if user.shielded:
+        return assignees_in(teams_of(user)).filter(pk=user.pk)
+    return assignees_in(team_ids(user))
+
+
 def assignees_in(teams) -> QuerySet[User]:
     """Active caseworkers and coordinators of these teams: who a case may be assigned to."""
     return (

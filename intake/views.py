@@ -33,6 +33,7 @@ from intake.forms import (
 from intake.models import Case
 from intake.pagination import CappedPaginator
 from intake.selectors import (
+    assignees_for,
     assignees_in,
     case_timeline,
     cases_visible_to,
@@ -42,7 +43,6 @@ from intake.selectors import (
     missed_checkins_visible_to,
     referrals_with_history,
     require_case_staff,
-    team_ids,
 )
 from intake.status import ClosureReason, Status, TransitionError
 from intake.transfers import transfer_context
@@ -74,7 +74,7 @@ def list_context(request: HttpRequest, data, cases) -> dict:
     case_filter = CaseFilter(
         query,
         queryset=cases.select_related("assignee").only(*LIST_FIELDS),
-        assignees=assignees_in(team_ids(request.user)),
+        assignees=assignees_for(request.user),
     )
     page = CappedPaginator(case_filter.qs, CASES_PER_PAGE).get_page(data.get("page"))
     # Until handled, a missed check-in stays at the top of the first page people see.

@@ -27,8 +27,10 @@ MATRIX = {
     ("plan_cancel", "POST", "plan"):     [L, 403, 302, 302, 404, 404, 404, 404],
     ("route_save", "GET", "completed"):  [L, 403, 403, 200, 404, 404, 404, 404],
     ("route_save", "POST", "completed"): [L, 403, 403, 302, 404, 404, 404, 404],
-    ("route_list", "GET", None):         [L, 200, 200, 200, 200, 404, 404, 404],
-    ("route_toggle", "POST", "route"):   [L, 403, 403, 302, 302, 404, 404, 404],
+    # Routes are the organisation's, every team's (the outsider's too), but no
+    # shielded session's: an empty list, and no route to switch off.
+    ("route_list", "GET", None):         [L, 200, 200, 200, 200, 404, 404, 404, 200, 200],
+    ("route_toggle", "POST", "route"):   [L, 403, 403, 302, 302, 404, 404, 404, 404, 404],
 }
 # fmt: on
 # The URL names this matrix gives a row (tests/test_every_view_has_a_row.py).
