@@ -12,6 +12,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.db import DatabaseError, router
@@ -23,7 +24,21 @@ def stored_key(session_key: str) -> str:
     return hmac.new(key, session_key.encode(), hashlib.sha256).hexdigest()[:40]
 
 
+def account_of(data: dict) -> int | None:
+    """The signed-in account's id in a session's data, as login() leaves it."""
+    try:
+        return int(data[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 class SessionStore(DbSessionStore):
+    @classmethod
+    def get_model_class(cls):
+        from accounts.models import StaffSession
+
+        return StaffSession
+
     def _get_session_from_db(self):
         if self.session_key is None:
             return None
@@ -60,11 +75,13 @@ class SessionStore(DbSessionStore):
     def create_model_instance(self, data):
         instance = super().create_model_instance(data)
         instance.session_key = stored_key(instance.session_key)
+        instance.user_id = account_of(data)
         return instance
 
     async def acreate_model_instance(self, data):
         instance = await super().acreate_model_instance(data)
         instance.session_key = stored_key(instance.session_key)
+        instance.user_id = account_of(data)
         return instance
 
     def delete(self, session_key=None):
@@ -91,7 +108,9 @@ class SessionStore(DbSessionStore):
         rows = self.model._default_manager.using(router.db_for_write(self.model, instance=row))
         try:
             updated = rows.filter(session_key=row.session_key).update(
-                session_data=row.session_data, expire_date=row.expire_date
+                session_data=row.session_data,
+                expire_date=row.expire_date,
+                user_id=row.user_id,
             )
         except DatabaseError as exc:
             raise UpdateError from exc  # as the parent answers it: the session is lost
@@ -106,7 +125,9 @@ class SessionStore(DbSessionStore):
         rows = self.model._default_manager.using(router.db_for_write(self.model, instance=row))
         try:
             updated = await rows.filter(session_key=row.session_key).aupdate(
-                session_data=row.session_data, expire_date=row.expire_date
+                session_data=row.session_data,
+                expire_date=row.expire_date,
+                user_id=row.user_id,
             )
         except DatabaseError as exc:
             raise UpdateError from exc

@@ -125,12 +125,12 @@ def fill_sessions(template: dict, colleagues, count: int) -> None:
     """Exactly `count` live sessions, every one another account's, as the database store
     writes them (encoded and signed, under a keyed hash of a fresh key)."""
     from django.conf import settings
-    from django.contrib.sessions.models import Session
     from django.utils import timezone
 
+    from accounts.models import StaffSession
     from accounts.sessions import SessionStore, stored_key
 
-    Session.objects.all().delete()
+    StaffSession.objects.all().delete()
     store = SessionStore()
     expire = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
     rows = []
@@ -143,16 +143,23 @@ def fill_sessions(template: dict, colleagues, count: int) -> None:
             "auth_at": int(time.time()) - n % 3600,
         }
         key = stored_key(secrets.token_urlsafe(24))
-        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
-    Session.objects.bulk_create(rows, batch_size=500)
+        rows.append(
+            StaffSession(
+                session_key=key,
+                session_data=store.encode(data),
+                expire_date=expire,
+                user_id=user.pk,
+            )
+        )
+    StaffSession.objects.bulk_create(rows, batch_size=500)
 
 
 def laptop_session(user, template: dict) -> str:
     """A live session of `user` elsewhere: what the duress sign-in must end."""
     from django.conf import settings
-    from django.contrib.sessions.models import Session
     from django.utils import timezone
 
+    from accounts.models import StaffSession
     from accounts.sessions import SessionStore, stored_key
 
     data = {
@@ -161,10 +168,11 @@ def laptop_session(user, template: dict) -> str:
         "_auth_user_hash": user.get_session_auth_hash(),
     }
     key = stored_key(secrets.token_urlsafe(24))
-    Session.objects.create(
+    StaffSession.objects.create(
         session_key=key,
         session_data=SessionStore().encode(data),
         expire_date=timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE),
+        user_id=user.pk,
     )
     return key
 
@@ -181,21 +189,19 @@ class Bench:
     def before(self) -> None:
         """Untimed, before every sign-in: the coerced account not yet under duress, and
         one session of it elsewhere, so that every kind meets the same table."""
-        from django.contrib.sessions.models import Session
-
-        from accounts.models import User
+        from accounts.models import StaffSession, User
 
         coerced = self.users["coerced"]
         User.objects.filter(pk=coerced.pk).update(duress_at=None)
-        if self.laptop is None or not Session.objects.filter(session_key=self.laptop).exists():
+        if self.laptop is None or not StaffSession.objects.filter(session_key=self.laptop).exists():
             self.laptop = laptop_session(coerced, self.template)
 
     def sign_in(self, kind: str) -> float:
         from django.conf import settings
-        from django.contrib.sessions.models import Session
         from django.test import Client
         from django.urls import reverse
 
+        from accounts.models import StaffSession
         from accounts.sessions import SessionStore, stored_key
         from audit.models import Action, AuditEvent
 
@@ -223,7 +229,7 @@ class Bench:
             if response.status_code != 302 or signed != str(signs_in.pk):
                 raise SystemExit(f"sign-in ({kind}) answered {response.status_code}")
             # Untimed: the new session goes, so the table stays the size measured.
-            Session.objects.filter(session_key=stored_key(session.session_key)).delete()
+            StaffSession.objects.filter(session_key=stored_key(session.session_key)).delete()
         elif response.status_code != 200 or signed is not None:
             raise SystemExit(f"refused sign-in ({kind}) answered {response.status_code}")
         duress_events = AuditEvent.objects.filter(action=Action.DURESS)
@@ -267,16 +273,17 @@ def end_sessions_alone(user, samples: int) -> dict:
 def anonymous_sessions(users: dict) -> int:
     """Session rows a visitor who never signs in leaves: the sign-in page and a wrong
     password. Anyone could otherwise grow the table a duress sign-in reads."""
-    from django.contrib.sessions.models import Session
     from django.test import Client
     from django.urls import reverse
 
-    before = Session.objects.count()
+    from accounts.models import StaffSession
+
+    before = StaffSession.objects.count()
     for _ in range(5):
         client = Client()
         client.get(reverse("login"))
         client.post(reverse("login"), {"username": users["tried"].username, "password": "x"})
-    return Session.objects.count() - before
+    return StaffSession.objects.count() - before
 
 
 # --- Statistics -----------------------------------------------------------------------
@@ -330,7 +337,7 @@ def against_baseline(rounds: list[dict], kind: str, seed: int) -> dict:
 
 
 def measure_size(bench: Bench, size: int, rounds: int, seed: int) -> dict:
-    from django.db import connection
+    from accounts.models import StaffSession
 
     fill_sessions(bench.template, bench.users["colleagues"], size)
     order = random.Random(seed + size)
@@ -341,7 +348,7 @@ def measure_size(bench: Bench, size: int, rounds: int, seed: int) -> dict:
     for _ in range(rounds):
         turn = order.sample(kinds, len(kinds))  # a new order each round: none always first
         measured.append({kind: bench.sign_in(kind) for kind in turn})
-    live = connection.cursor().execute("SELECT COUNT(*) FROM django_session").fetchone()[0]
+    live = StaffSession.objects.count()
     return {
         "live_sessions": size,
         "table_rows_after": live,

@@ -392,6 +392,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminder-digests": {"task": "reminders.tasks.send_digests", "schedule": 15 * 60.0},
     "expire-referrals": {"task": "referrals.tasks.expire_unanswered", "schedule": 60.0 * 60},
     "purge-stale-drafts": {"task": "drafts.tasks.purge_stale_drafts", "schedule": 60.0 * 60},
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": 60.0 * 60,
+    },
     # Ended portal sessions and limit windows: what they hold goes soon after they end.
     "portal-tidy": {"task": "portal.tasks.tidy", "schedule": 5 * 60.0},
 }

@@ -6,14 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import hashers
-from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import coercion
-from accounts.models import Authenticator, Role, User
+from accounts.models import Authenticator, Role, StaffSession, User
 from audit.models import Action, AuditEvent
 from intake.models import Case
 from reminders import services as reminders
@@ -52,7 +51,8 @@ def second_factor(client, user, token=None):
 
 def live_sessions_of(user) -> int:
     return sum(
-        str(s.get_decoded().get("_auth_user_id")) == str(user.pk) for s in Session.objects.all()
+        str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
+        for s in StaffSession.objects.all()
     )
 
 
@@ -144,6 +144,8 @@ def test_the_duress_password_signs_in_and_at_once_shields_alerts_and_ends_the_re
     assert response["Location"] == reverse("home")  # then the code, as any sign-in
     assert live_sessions_of(member) == 1  # only this one
     assert live_sessions_of(coordinator) == 1
+    # Found by the indexed account column, which each session's row carries.
+    assert StaffSession.objects.filter(user_id=member.pk).count() == 1
     user = User.objects.get(pk=member.pk)
     assert user.duress_at is not None and user.shielded
     alert = Notification.objects.get(kind=Kind.STAFF_DURESS)
@@ -165,11 +167,11 @@ def test_the_alert_the_suspension_and_the_session_commit_together_or_not_at_all(
         raise RuntimeError("the alert could not be written")
 
     laptop, _ = sign_in("member", PASSWORD)
-    sessions_before = Session.objects.count()
+    sessions_before = StaffSession.objects.count()
     monkeypatch.setattr(coercion, "_alerts", [*coercion._alerts, broken])
     with pytest.raises(RuntimeError):
         sign_in("member", DURESS)
-    assert Session.objects.count() == sessions_before  # no session for the duress sign-in
+    assert StaffSession.objects.count() == sessions_before  # no session for the duress sign-in
     assert live_sessions_of(member) == 1  # the laptop's was not ended either
     assert User.objects.get(pk=member.pk).duress_at is None
     assert not AuditEvent.objects.filter(action=Action.DURESS).exists()

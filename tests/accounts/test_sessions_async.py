@@ -5,6 +5,7 @@ from asgiref.sync import async_to_sync
 from django.contrib.sessions.backends.base import UpdateError
 from django.db import connection
 
+from accounts.models import StaffSession
 from accounts.sessions import SessionStore, stored_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def stored_keys() -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT session_key FROM django_session")
+        cursor.execute(f"SELECT session_key FROM {StaffSession._meta.db_table}")  # nosec B608
         return [row[0] for row in cursor.fetchall()]
 
 

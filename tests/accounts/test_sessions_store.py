@@ -3,11 +3,11 @@
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import StaffSession
 from accounts.sessions import SessionStore, stored_key
 from tests.conftest import pass_second_factor
 from tests.factories import PASSWORD
@@ -19,7 +19,7 @@ def test_the_table_holds_no_usable_session_key(caseworker):
     pass_second_factor(client, caseworker)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert client.get(reverse("intake:case_list")).status_code == 200
-    keys = list(Session.objects.values_list("session_key", flat=True))
+    keys = list(StaffSession.objects.values_list("session_key", flat=True))
     assert cookie not in keys
     assert stored_key(cookie) in keys
     thief = Client()
@@ -31,9 +31,9 @@ def test_signing_out_deletes_the_stored_row(caseworker):
     client = Client()
     client.post(reverse("login"), {"username": "caseworker", "password": PASSWORD})
     signed_in = client.cookies[settings.SESSION_COOKIE_NAME].value
-    assert Session.objects.filter(session_key=stored_key(signed_in)).exists()
+    assert StaffSession.objects.filter(session_key=stored_key(signed_in)).exists()
     client.post(reverse("logout"))
-    assert not Session.objects.filter(session_key=stored_key(signed_in)).exists()
+    assert not StaffSession.objects.filter(session_key=stored_key(signed_in)).exists()
 
 
 def test_a_change_is_written_to_the_stored_row_alone(caseworker, django_assert_num_queries):
@@ -45,7 +45,7 @@ def test_a_change_is_written_to_the_stored_row_alone(caseworker, django_assert_n
     store["marker"] = "written"
     with django_assert_num_queries(1):  # the UPDATE: no transaction block around it
         store.save()
-    assert Session.objects.count() == 1
+    assert StaffSession.objects.count() == 1
     assert SessionStore(cookie)["marker"] == "written"
 
 
@@ -55,11 +55,11 @@ def test_a_session_ended_elsewhere_is_not_written_back(caseworker):
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     store = SessionStore(cookie)
     assert store["_auth_user_id"] == str(caseworker.pk)  # read, as a request reads it
-    Session.objects.all().delete()  # signed out in another tab, or ended by an admin
+    StaffSession.objects.all().delete()  # signed out in another tab, or ended by an admin
     store["marker"] = "late"
     with pytest.raises(UpdateError):
         store.save()
-    assert not Session.objects.exists()
+    assert not StaffSession.objects.exists()
 
 
 def test_a_new_expiry_is_written(caseworker):
@@ -69,7 +69,7 @@ def test_a_new_expiry_is_written(caseworker):
     store = SessionStore(cookie)
     store.set_expiry(60)
     store.save()
-    row = Session.objects.get(session_key=stored_key(cookie))
+    row = StaffSession.objects.get(session_key=stored_key(cookie))
     assert 50 <= (row.expire_date - timezone.now()).total_seconds() <= 60
 
 
@@ -83,5 +83,22 @@ def test_signing_in_replaces_the_session_from_before(caseworker):
     client.post(reverse("login"), {"username": "caseworker", "password": PASSWORD})
     after = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert after != before
-    assert not Session.objects.filter(session_key=stored_key(before)).exists()
-    assert Session.objects.filter(session_key=stored_key(after)).exists()
+    assert not StaffSession.objects.filter(session_key=stored_key(before)).exists()
+    assert StaffSession.objects.filter(session_key=stored_key(after)).exists()
+
+
+def test_expired_sessions_are_deleted_by_the_hourly_job(client, caseworker):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.tasks import clear_expired_sessions
+
+    client.force_login(caseworker)
+    live = StaffSession.objects.get()
+    assert live.user_id == caseworker.pk
+    StaffSession.objects.create(
+        session_key="x" * 40, session_data="", expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert clear_expired_sessions.apply().get() == 1
+    assert list(StaffSession.objects.values_list("pk", flat=True)) == [live.pk]

@@ -8,11 +8,11 @@ in the trail, which would let anyone with the key test a guess.
 import logging
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
+from accounts.models import StaffSession
 from accounts.sessions import SessionStore
 from audit.models import Action, AuditEvent
 from crypto.blind_index import blind_index
@@ -92,7 +92,7 @@ def test_no_log_record_or_sql_parameter_holds_the_marker(client, caseworker, tea
 
 def test_no_session_holds_the_marker(client, caseworker, team_a):
     record_search_and_open(client, caseworker, team_a)
-    sessions = list(Session.objects.all())
+    sessions = list(StaffSession.objects.all())
     assert sessions
     decoded = "\n".join(
         s.session_data + repr(SessionStore().decode(s.session_data)) for s in sessions

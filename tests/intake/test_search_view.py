@@ -5,10 +5,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import StaffSession
 from accounts.sessions import SessionStore, stored_key
 from audit.alerts import many_cases_in_an_hour
 from audit.models import Action, AuditEvent
@@ -207,7 +207,7 @@ def test_without_the_script_a_search_redirects_to_its_results(desk, ruslan):
     # Held for that one GET, encrypted: the session holds no term.
     session = desk.session
     assert PENDING in session
-    stored = Session.objects.get(session_key=stored_key(desk.session.session_key)).session_data
+    stored = StaffSession.objects.get(session_key=stored_key(desk.session.session_key)).session_data
     decoded = repr(SessionStore().decode(stored))
     assert "qxheldmarker" not in (stored + decoded).lower() and "Руслан" not in decoded
     assert search_events() == []

@@ -19,7 +19,7 @@ from tests.hostile import HOSTILE, assert_safe
 # fmt: off
 # The outsider answers as team B's coordinator; the shielded personas (team A's
 # coordinators, under duress and asleep) cannot see the case at all.
-#                                        anon oper cw   coord outsdr partnr audit admin duress asleep
+#                                        anon oper cw   coord outsdr partnr audit admin dur. asleep
 MATRIX = {
     ("case_transfer", "ask"):              [L, 403, 403, 302, 404, 404, 404, 404],
     ("transfer_withdraw", "open"):         [L, 403, 403, 302, 404, 404, 404, 404],

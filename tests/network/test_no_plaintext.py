@@ -7,10 +7,10 @@ import logging
 import re
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.urls import reverse
 
+from accounts.models import StaffSession
 from accounts.sessions import SessionStore
 from audit.models import AuditEvent
 from drafts.models import Draft
@@ -33,7 +33,7 @@ def every_marker():
 def sessions_text() -> str:
     return "\n".join(
         json.dumps(SessionStore().decode(row.session_data), default=str)
-        for row in Session.objects.all()
+        for row in StaffSession.objects.all()
     )
 
 

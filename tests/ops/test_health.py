@@ -114,7 +114,7 @@ def test_it_never_looks_up_the_session_or_the_user(client, caseworker, jobs_aliv
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/health/").status_code == 200
     read = " ".join(q["sql"] for q in queries.captured_queries)
-    assert "django_session" not in read
+    assert "accounts_staffsession" not in read
     assert "accounts_user" not in read
 
 
