@@ -11,7 +11,7 @@ class PasswordBackend(ModelBackend):
 
     Both hashes are always computed, for a known account or an unknown name,
     with or without a duress password set: how long a sign-in takes says
-    nothing about which password was typed (bench/README.md, "Sign-in").
+    nothing about which password was typed (bench/README.md, "Sign-in under duress").
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
