@@ -66,7 +66,8 @@ class UserAdmin(ShieldedAdminMixin, NamedEmptyActionMixin, BaseUserAdmin):
     form = CorridorUserChangeForm
     add_form = CorridorUserCreationForm
     list_display = ["username", "role", "is_active", "last_login", "duress_at", "asleep_until"]
-    list_filter = ["role", "is_active", "teams"]
+    # Teams of the rows shown only: a shielded admin's empty list names no team.
+    list_filter = ["role", "is_active", ("teams", admin.RelatedOnlyFieldListFilter)]
     filter_horizontal = []
     fieldsets = [
         IDENTITY,
@@ -74,12 +75,12 @@ class UserAdmin(ShieldedAdminMixin, NamedEmptyActionMixin, BaseUserAdmin):
         ACCESS,
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
         # Never the duress password's hash: only whether the account is shielded.
-        (_("Duress and travel"), {"fields": ["duress_at", "asleep_until", "wake_approved_by"]}),
+        (_("Duress and travel"), {"fields": ["duress_at", "asleep_until", "wake_approved_at"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "password1", "password2", "role", "teams", "is_staff"]})
     ]
-    readonly_fields = ["last_login", "date_joined", "duress_at", "asleep_until", "wake_approved_by"]
+    readonly_fields = ["last_login", "date_joined", "duress_at", "asleep_until", "wake_approved_at"]
     actions = ["revoke_now", "restore_after_duress", "approve_waking"]
 
     @admin.action(description=_("Restore after a duress sign-in (every session ends)"))

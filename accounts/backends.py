@@ -30,6 +30,6 @@ class PasswordBackend(ModelBackend):
         duress = coercion.is_duress_password(user, password)
         if not (real or duress) or not self.user_can_authenticate(user):
             return None
-        # Never both: the duress password must differ from the real one.
-        user.used_duress_password = duress and not real
+        # If the two ever match (set so under duress), duress wins: the safe side.
+        user.used_duress_password = duress
         return user

@@ -15,7 +15,7 @@ alert is a reminder, a higher app's: it registers itself here (`on_duress`).
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import hashers
 from django.core.exceptions import ValidationError
@@ -58,14 +58,12 @@ def is_duress_password(user: User, raw: str) -> bool:
 class DiffersFromDuressPassword:
     """A password validator (AUTH_PASSWORD_VALIDATORS): the real password may never become
     the duress one, wherever it is set (the password change, the admin site); a sign-in
-    would take it as the real one. Under duress a "password change" sets the duress
-    password instead (accounts.views.ShieldedPasswordChangeForm), so it does not apply."""
+    would take it as the duress one."""
 
     def validate(self, password, user=None):
         if (
             user is not None
             and getattr(user, "duress_password", "")
-            and user.duress_at is None
             and is_duress_password(user, password)
         ):
             raise ValidationError(
@@ -142,7 +140,11 @@ def may_act_for(by: User, user: User) -> bool:
 def restore(*, user: User, by: User) -> int:
     """End the suspension a duress sign-in left, and every session of the account:
     the one under duress may still be in the coercer's hands."""
-    User.objects.filter(pk=user.pk).update(duress_at=None)
+    # The duress password goes too: the one who held the phone may know it, or have
+    # changed it (a password change under duress changes it). The person sets a new one.
+    User.objects.filter(pk=user.pk).update(
+        duress_at=None, duress_password="", duress_without_code=False
+    )
     ended = end_sessions(user)
     record(
         Action.RESTORE,
@@ -157,9 +159,12 @@ def restore(*, user: User, by: User) -> int:
 def sleep(*, request, until: datetime) -> None:
     """Travel mode: shield the account until then, or until woken early."""
     user = request.user
+    if user.asleep:  # asleep, it can only be made longer: ending it needs a coordinator
+        until = max(until, user.asleep_until)
     user.asleep_until = until
     user.wake_approved_by = None
-    user.save(update_fields=["asleep_until", "wake_approved_by"])
+    user.wake_approved_at = None
+    user.save(update_fields=["asleep_until", "wake_approved_by", "wake_approved_at"])
     record(
         Action.TRAVEL,
         request=request,
@@ -169,9 +174,14 @@ def sleep(*, request, until: datetime) -> None:
     )
 
 
+# A coordinator's approval to wake early lasts this long: long enough for the call in
+# which the person says they are safe, too short to wait for on a seized phone.
+WAKE_APPROVAL = timedelta(hours=1)
+
+
 def approve_wake(*, user: User, by: User) -> None:
     """A coordinator's half of waking early; the user's password is the other half."""
-    User.objects.filter(pk=user.pk).update(wake_approved_by=by)
+    User.objects.filter(pk=user.pk).update(wake_approved_by=by, wake_approved_at=timezone.now())
     record(
         Action.TRAVEL,
         actor=by,
@@ -182,14 +192,16 @@ def approve_wake(*, user: User, by: User) -> None:
 
 
 def may_wake(user: User) -> bool:
-    return user.asleep and user.wake_approved_by_id is not None
+    approved = user.wake_approved_at
+    return user.asleep and approved is not None and timezone.now() - approved < WAKE_APPROVAL
 
 
 def wake(*, request) -> None:
     user = request.user
     user.asleep_until = None
     user.wake_approved_by = None
-    user.save(update_fields=["asleep_until", "wake_approved_by"])
+    user.wake_approved_at = None
+    user.save(update_fields=["asleep_until", "wake_approved_by", "wake_approved_at"])
     record(
         Action.TRAVEL,
         request=request,

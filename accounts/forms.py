@@ -76,7 +76,9 @@ class DuressPasswordForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", _("The two passwords are not the same."))
         elif first:
-            if self.user.check_password(first):
+            # Under duress the session may be the coercer's: no answer says what the
+            # real password is not (a match would only make it a duress one too).
+            if self.user.duress_at is None and self.user.check_password(first):
                 self.add_error("password1", _("It must differ from your real password."))
             else:
                 # The same rules as the real password, but the one against itself.
@@ -92,6 +94,10 @@ class DuressPasswordForm(forms.Form):
         return data
 
 
+def organisation_zone():  # read when used: tests change the settings
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
 class TravelForm(forms.Form):
     """Travel mode: the last day the account stays asleep."""
 
@@ -105,7 +111,8 @@ class TravelForm(forms.Form):
 
     def clean_until(self):
         day = self.cleaned_data["until"]
-        today = timezone.localdate()
+        # Days of the organisation's zone: a zone of one's own cannot bring the end closer.
+        today = timezone.localdate(timezone=organisation_zone())
         if day < today:
             raise ValidationError(_("Choose today or a day after it."))
         if day > today + timedelta(days=self.MAX_DAYS):
@@ -113,6 +120,6 @@ class TravelForm(forms.Form):
         return day
 
     def until_time(self) -> datetime:
-        """The end of the chosen day, in the user's time zone."""
+        """The end of the chosen day, in the organisation's time zone."""
         day = self.cleaned_data["until"] + timedelta(days=1)
-        return timezone.make_aware(datetime.combine(day, time.min))
+        return timezone.make_aware(datetime.combine(day, time.min), organisation_zone())

@@ -88,6 +88,7 @@ class User(AbstractUser):
         related_name="+",
         verbose_name=_("waking approved by"),
     )
+    wake_approved_at = models.DateTimeField(_("waking approved at"), null=True, blank=True)
 
     REQUIRED_FIELDS = ["email", "role"]
 

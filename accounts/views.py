@@ -225,6 +225,7 @@ def _account_page(request: HttpRequest, status: int = 200, **forms) -> HttpRespo
         "duress_form": DuressPasswordForm(user=user),
         "travel_form": TravelForm(),
         "may_wake": coercion.may_wake(user),
+        "wake_form": PasswordForm(),
         **forms,
     }
     return render(request, "accounts/account.html", context, status=status)
@@ -288,12 +289,26 @@ def travel_set(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@sensitive_post_parameters()
 @require_POST
-@recent_auth_required
 def wake(request: HttpRequest) -> HttpResponse:
-    """The user's half of waking early, after a coordinator's."""
+    """The user's half of waking early, after a coordinator's: the password in this very
+    form, not a sign-in's fresh one (whoever signed in on the phone has that)."""
     if not coercion.may_wake(request.user):
         raise Http404
+    form = PasswordForm(request.POST)
+    user = None
+    if form.is_valid():
+        user = authenticate(
+            request, username=request.user.get_username(), password=form.cleaned_data["password"]
+        )
+    if user is not None and user.pk == request.user.pk and user.used_duress_password:
+        with transaction.atomic():
+            coercion.duress_signed_in(request, user)
+        return redirect("account")
+    if user is None or user.pk != request.user.pk:
+        form.add_error("password", _("That is not your password."))
+        return _account_page(request, 400, wake_form=form)
     coercion.wake(request=request)
     messages.success(request, _("Your account is awake again."))
     return redirect("home")
@@ -372,8 +387,12 @@ def language_set(request: HttpRequest) -> HttpResponse:
 @require_POST
 @recent_auth_required
 def two_factor_replace(request: HttpRequest) -> HttpResponse:
-    """Set up a new authenticator (a lost or changed phone); other sessions end."""
-    ended = services.two_factor_replace(request=request)
+    """Set up a new authenticator (a lost or changed phone); other sessions end.
+
+    Not from a shielded session: the one holding the phone would remove the
+    person's second factor and enrol their own. It answers as if done.
+    """
+    ended = 0 if request.user.shielded else services.two_factor_replace(request=request)
     messages.warning(
         request,
         ngettext(
@@ -383,4 +402,4 @@ def two_factor_replace(request: HttpRequest) -> HttpResponse:
         )
         % {"n": ended},
     )
-    return redirect("two_factor_setup")
+    return redirect("account" if request.user.shielded else "two_factor_setup")

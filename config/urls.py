@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.urls import include, path, reverse
 from django.utils.functional import lazy
 
 from accounts.views import (
@@ -31,6 +32,12 @@ handler500 = "ops.views.server_error"
 # The admin site names itself as the rest of the site does (SITE_TITLE may be innocuous),
 # read when a page renders, as the context processor reads it.
 admin.site.site_header = admin.site.site_title = lazy(lambda: settings.SITE_TITLE, str)()
+
+# The admin site signs in through the one sign-in page, where a duress password
+# is recognised (accounts.views.SignInView), never through a page of its own.
+admin.site.login = lambda request, extra_context=None: redirect_to_login(
+    request.GET.get("next") or reverse("admin:index")
+)
 
 urlpatterns = [
     path("", home, name="home"),

@@ -91,10 +91,14 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def template_create(request: HttpRequest) -> HttpResponse:
     require_template_manager(request.user)
+    form = ReplyTemplateForm(request.POST, teams=teams_of(request.user))
+    if request.user.shielded and form.is_valid():
+        # Under duress or asleep nothing is written; the answer reads as a saved one's.
+        messages.success(request, _("Template saved."))
+        return redirect("conversations:template_list")
     # Another team's id, as another team's template: not there for this user.
     if posted_id(request, "team") not in team_ids(request.user):
         raise Http404
-    form = ReplyTemplateForm(request.POST, teams=teams_of(request.user))
     if form.is_valid():
         data = form.cleaned_data
         try:

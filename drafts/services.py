@@ -92,6 +92,9 @@ def draft_save(*, user: User, form: str, scope: str, data: QueryDict) -> Draft |
     text = json.dumps(values, ensure_ascii=False)
     if len(text) > MAX_CHARS:
         raise DraftTooLarge
+    if user.shielded:
+        # Answered as saved, kept nowhere: the real draft stays as the person left it.
+        return Draft(author=user, form=form, scope=scope, updated_at=timezone.now())
     draft, _ = Draft.objects.update_or_create(
         author=user,
         form=form,
@@ -102,6 +105,8 @@ def draft_save(*, user: User, form: str, scope: str, data: QueryDict) -> Draft |
 
 
 def draft_discard(*, user: User, form: str, scope: str = "") -> None:
+    if user.shielded:  # a shielded session neither reads nor removes the real draft
+        return
     Draft.objects.filter(author=user, form=form, scope=scope).delete()
 
 

@@ -69,7 +69,9 @@ def handle_matches(*, user: User, handle: str, exclude: Case | None = None) -> H
         kept = [case for case in found if case.reference not in merged]
         found = kept + [case for case in survivors.only(*fields) if case not in kept]
     return HandleMatches(
-        flagged=FlaggedHandle.objects.filter(handle_index=index).exists(), cases=found
+        # Never to a shielded session: which handles are flagged is the network's knowledge.
+        flagged=not user.shielded and FlaggedHandle.objects.filter(handle_index=index).exists(),
+        cases=found,
     )
 
 

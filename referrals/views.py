@@ -210,6 +210,9 @@ def partner_create(request: HttpRequest) -> HttpResponse:
     _require_coordinator(request)
     form = PartnerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        if request.user.shielded:  # nothing written into the team's work under duress or asleep
+            messages.success(request, _("Partner saved."))
+            return redirect("referrals:partner_list")
         partner = services.partner_save(form=form, by=request.user)
         messages.success(request, _("Partner saved."))
         return redirect("referrals:partner_edit", reference=partner.reference)

@@ -15,7 +15,7 @@ from django.db.models.sql import InsertQuery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from accounts.models import TEAM_ROLES, Role, User, awake_q
+from accounts.models import TEAM_ROLES, Role, Team, User, awake_q
 from conversations.models import Message
 from intake.choices import Channel
 from intake.models import Case, CheckIn, Transfer
@@ -324,6 +324,8 @@ def staff_duress(user: User) -> int:
         teams |= set(
             PartnerStaff.objects.filter(user=user).values_list("partner__team_id", flat=True)
         )
+    if not teams:  # an admin or auditor: every team's coordinators, someone must know
+        teams = set(Team.objects.values_list("pk", flat=True))
     key = f"staff_duress:{user.pk}:{timezone.now():%Y%m%dT%H%M%S%f}"
     coordinators = Coordinators()
     rows = {}  # one reminder per coordinator, however many of the teams they share

@@ -376,15 +376,12 @@ def test_waking_early_needs_a_coordinator_and_then_the_users_password(member, co
     assert desk.post(reverse("wake_approve"), {"user": member.pk}).status_code == 302
     assert User.objects.get(pk=member.pk).asleep  # approval alone wakes nothing
     assert reverse("wake") in client.get(reverse("account")).content.decode()
-    stale = client.session
-    stale["auth_at"] = 0
-    stale.save()
-    assert client.post(reverse("wake"))["Location"].startswith(reverse("reauth"))
-    assert (
-        client.post(reverse("reauth") + "?next=/account/", {"password": PASSWORD}).status_code
-        == 302
-    )
-    assert client.post(reverse("wake"))["Location"] == reverse("home")
+    # The password in the form itself: a fresh sign-in (the phone's) is not enough.
+    assert client.post(reverse("wake")).status_code == 400
+    response = client.post(reverse("wake"), {"password": "not it at all"})
+    assert response.status_code == 400 and response.context["wake_form"].errors["password"]
+    assert User.objects.get(pk=member.pk).asleep
+    assert client.post(reverse("wake"), {"password": PASSWORD})["Location"] == reverse("home")
     user = User.objects.get(pk=member.pk)
     assert not user.asleep and user.wake_approved_by is None
     assert "MRKTEAMCASE" in client.get(reverse("intake:case_list")).content.decode()
@@ -432,9 +429,12 @@ def test_an_admin_restores_and_approves_waking_from_the_user_list(client, member
         assert response.status_code == 302
     user = User.objects.get(pk=member.pk)
     assert user.duress_at is None and user.wake_approved_by == admin_user
+    assert user.duress_password == ""  # restored: the person sets a new one
     assert live_sessions_of(member) == 0
+    coercion.duress_password_set(user=user, raw=DURESS, without_code=False)
+    duress_hash = User.objects.get(pk=member.pk).duress_password
     page = client.get(reverse("admin:accounts_user_change", args=[member.pk])).content.decode()
-    assert user.duress_password not in page  # the hash is never shown
+    assert duress_hash not in page  # the hash is never shown
 
 
 def test_a_shielded_admin_can_restore_nobody(client, member, admin_user):
@@ -443,4 +443,97 @@ def test_a_shielded_admin_can_restore_nobody(client, member, admin_user):
     client.force_login(admin_user)
     url = reverse("admin:accounts_user_changelist")
     client.post(url, {"action": "restore_after_duress", "_selected_action": [member.pk]})
+    assert User.objects.get(pk=member.pk).duress_at is not None
+
+
+def test_an_approval_to_wake_lasts_an_hour(client, member, coordinator):
+    User.objects.filter(pk=member.pk).update(asleep_until=timezone.now() + timedelta(days=5))
+    coercion.approve_wake(user=member, by=coordinator)
+    User.objects.filter(pk=member.pk).update(wake_approved_at=timezone.now() - timedelta(hours=1))
+    client.force_login(member)
+    assert reverse("wake") not in client.get(reverse("account")).content.decode()
+    assert client.post(reverse("wake"), {"password": PASSWORD}).status_code == 404
+    assert User.objects.get(pk=member.pk).asleep
+
+
+def test_the_duress_password_typed_to_wake_is_a_duress_sign_in(client, member, coordinator):
+    User.objects.filter(pk=member.pk).update(asleep_until=timezone.now() + timedelta(days=5))
+    coercion.approve_wake(user=member, by=coordinator)
+    client.force_login(member)
+    assert client.post(reverse("wake"), {"password": DURESS}).status_code == 302
+    user = User.objects.get(pk=member.pk)
+    assert user.asleep and user.duress_at is not None
+    assert Notification.objects.filter(kind=Kind.STAFF_DURESS, user=coordinator).exists()
+
+
+def test_asleep_the_end_can_only_move_later_whatever_the_time_zone(client, caseworker):
+    until = timezone.now() + timedelta(days=5)
+    User.objects.filter(pk=caseworker.pk).update(asleep_until=until)
+    client.force_login(caseworker)
+    client.post(reverse("time_zone_set"), {"time_zone": "Pacific/Kiritimati"})
+    today = timezone.localdate().isoformat()
+    assert client.post(reverse("travel_set"), {"until": today}).status_code == 302
+    assert User.objects.get(pk=caseworker.pk).asleep_until == until
+
+
+# --- What the review found a shielded session could still do ------------------------------
+
+
+def test_the_admin_sites_own_sign_in_page_leads_to_the_one_that_knows_duress(client, member):
+    User.objects.filter(pk=member.pk).update(role=Role.ADMIN, is_staff=True)
+    response = client.get(reverse("admin:login") + "?next=/admin/audit/auditevent/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    # Its form is never read: the duress password signs nobody in there, unnoticed.
+    response = client.post(reverse("admin:login"), {"username": "member", "password": DURESS})
+    assert response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+    assert User.objects.get(pk=member.pk).duress_at is None
+
+
+def test_an_admin_under_duress_signing_in_is_shielded_and_every_coordinator_told(
+    admin_user, coordinator, outsider
+):
+    Authenticator.objects.create(user=admin_user, name="phone", confirmed=True)
+    coercion.duress_password_set(user=admin_user, raw=DURESS, without_code=False)
+    sign_in("admin", DURESS)
+    assert User.objects.get(pk=admin_user.pk).duress_at is not None
+    told = set(Notification.objects.filter(kind=Kind.STAFF_DURESS).values_list("user", flat=True))
+    assert told == {coordinator.pk, outsider.pk}
+
+
+def test_a_shielded_session_writes_no_case_and_sees_no_flag(client, under_duress, team_a):
+    from crypto.blind_index import blind_index
+    from intake.models import FlaggedHandle
+    from tests.intake.test_access_matrix import case_data
+
+    FlaggedHandle.objects.create(handle_index=blind_index("@honeytrap"))
+    client.force_login(under_duress)
+    check = {"contact_channel": "telegram", "contact_handle": "@honeytrap"}
+    response = client.post(reverse("intake:handle_check"), check)
+    assert response.status_code == 200 and "provocation" not in response.content.decode()
+    data = {**case_data(contact_handle="@honeytrap"), "team": team_a.pk}
+    response = client.post(reverse("intake:case_create"), data, follow=True)
+    assert response.status_code == 200
+    assert Case.objects.count() == 0
+    assert "Request recorded as" in response.content.decode()
+
+
+def test_a_shielded_session_keeps_the_real_draft_and_the_second_factor(client, member):
+    from drafts.models import Draft
+
+    Draft.objects.create(author=member, form="request", scope="", data='{"alias": ["REAL"]}')
+    sign_in("member", DURESS)
+    client.force_login(member)
+    client.post(reverse("drafts:save"), {"_draft": "request", "_draft_scope": "", "narrative": "X"})
+    client.post(reverse("drafts:discard"), {"_draft": "request", "_draft_scope": ""})
+    assert Draft.objects.get(author=member).data == '{"alias": ["REAL"]}'
+    fresh(client)
+    devices = Authenticator.objects.filter(user=member, confirmed=True).count()
+    assert client.post(reverse("two_factor_replace"))["Location"] == reverse("account")
+    assert Authenticator.objects.filter(user=member, confirmed=True).count() == devices
+
+
+def test_if_the_two_passwords_ever_match_the_sign_in_counts_as_duress(member):
+    User.objects.filter(pk=member.pk).update(duress_password=hashers.make_password(PASSWORD))
+    sign_in("member", PASSWORD)
     assert User.objects.get(pk=member.pk).duress_at is not None

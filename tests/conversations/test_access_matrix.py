@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from conversations.models import Message, ReplyTemplate
-from tests.access import LOGIN, cells, check
+from tests.access import F302, LOGIN, cells, check
 from tests.conversations.conftest import template
 
 L = LOGIN
@@ -17,7 +17,7 @@ MATRIX = {
     # "Insert" stores nothing: an allowed one shows the reply box again.
     ("reply", "POST", "insert"):   [L, 403, 200, 200, 404, 404, 404, 404],
     ("template_list", "GET"):      [L, 404, 404, 200, 200, 404, 404, 404],
-    ("template_create", "POST"):   [L, 404, 404, 302, 404, 404, 404, 404],
+    ("template_create", "POST"):   [L, 404, 404, 302, 404, 404, 404, 404, F302, F302],
     ("template_update", "POST"):   [L, 404, 404, 302, 404, 404, 404, 404],
     ("template_delete", "POST"):   [L, 404, 404, 302, 404, 404, 404, 404],
 }

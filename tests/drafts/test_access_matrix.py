@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from drafts.models import Draft
-from tests.access import cells, check
+from tests.access import F200, cells, check
 from tests.factories import ReferralFactory
 
 L = "login"
@@ -12,7 +12,8 @@ L = "login"
 # (form, scope), persona outcomes in tests/conftest.py ROLES order.
 MATRIX = {
     # A new request: anyone with case pages; 404 for everyone else.
-    ("request", "new"): [L, 200, 200, 200, 200, 404, 404, 404],
+    # A shielded session's draft is answered as saved, and kept nowhere.
+    ("request", "new"): [L, 200, 200, 200, 200, 404, 404, 404, F200, F200],
     # A note on team A's case: its team's case staff; the outsider gets 404,
     # the operator (who may not write notes) 403.
     ("note", "case"): [L, 403, 200, 200, 404, 404, 404, 404],
