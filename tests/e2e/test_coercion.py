@@ -264,18 +264,22 @@ def test_travel_mode_sleeps_the_account_and_a_coordinator_approves_waking_it(
     assert User.objects.get(pk=worker.pk).wake_approved_by == boss
     other.context.close()
 
-    # The caseworker wakes it, with the password once more, and sees the case again.
+    # The caseworker wakes it with the password typed in the wake card itself (a fresh
+    # sign-in is not enough: whoever signed in on the phone has that). A wrong one first.
     page.goto("/account/")
-    card = page.locator("main section[aria-labelledby=wake-h]")
-    assert card.is_visible() and boss.username in card.inner_text()
+    wake = "main section[aria-labelledby=wake-h] form[action$='/account/wake/']"
+    assert page.locator(wake).is_visible()
     no_sideways_scroll(page)
     shot(page, SHOTS, "11-wake-card")
-    password_checked_long_ago(page)
-    with page.expect_navigation(url=re.compile(r"/confirm/")):
-        card.locator("form[action$='/account/wake/'] button[type=submit]").click()
-    confirm_password(page)
-    with page.expect_navigation():
-        card.locator("form[action$='/account/wake/'] button[type=submit]").click()
+    page.fill(f"{wake} [name=password]", "not my password at all")
+    submit_refused(page, "/account/wake/")
+    refusal = page.locator(f"{wake} {FIELD_ERROR}")
+    assert refusal.count() == 1 and refusal.is_visible()
+    assert User.objects.get(pk=worker.pk).asleep
+    refusal.scroll_into_view_if_needed()
+    shot(page, SHOTS, "12-wake-refused")
+    page.fill(f"{wake} [name=password]", PASSWORD)
+    submit_accepted(page, "/account/wake/")
     assert "/dashboard/" in page.url and page.locator(MESSAGE).count() == 1
     assert not User.objects.get(pk=worker.pk).shielded
     page.goto("/cases/")
