@@ -1,7 +1,9 @@
 import hashlib
 import hmac
 import time
+import zoneinfo
 from base64 import b32encode
+from datetime import timedelta
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -120,6 +122,12 @@ class User(AbstractUser):
     @property
     def asleep(self) -> bool:
         return self.asleep_until is not None and self.asleep_until > timezone.now()
+
+    @property
+    def asleep_through(self):
+        """The last day travel mode lasts, in the organisation's zone, as it was chosen."""
+        last = self.asleep_until - timedelta(microseconds=1)
+        return timezone.localtime(last, zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
 
     @property
     def shielded(self) -> bool:

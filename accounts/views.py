@@ -222,7 +222,10 @@ def _account_page(request: HttpRequest, status: int = 200, **forms) -> HttpRespo
     context = {
         "language_form": LanguageForm(initial={"language": user.language}),
         "time_zone_form": TimeZoneForm(initial={"time_zone": user.time_zone}),
-        "duress_form": DuressPasswordForm(user=user),
+        # What was saved, or a change would turn "without the code" off unnoticed.
+        "duress_form": DuressPasswordForm(
+            user=user, initial={"without_code": user.duress_without_code}
+        ),
         "travel_form": TravelForm(),
         "may_wake": coercion.may_wake(user),
         "wake_form": PasswordForm(),

@@ -349,7 +349,8 @@ def test_travel_mode_shields_without_alerting_and_the_team_sees_it(
     assert not Notification.objects.filter(kind=Kind.STAFF_DURESS).exists()
     desk = Client()
     desk.force_login(coordinator)
-    assert "Travelling" in desk.get(reverse("team")).content.decode()
+    team_page = desk.get(reverse("team")).content.decode()
+    assert f"Travelling: asleep until the end of {until}." in team_page  # the day chosen
     # The day after the chosen one, it wakes by itself.
     User.objects.filter(pk=member.pk).update(asleep_until=timezone.now() - timedelta(seconds=1))
     assert "MRKTEAMCASE" in client.get(reverse("intake:case_list")).content.decode()

@@ -252,8 +252,8 @@ def test_travel_mode_sleeps_the_account_and_a_coordinator_approves_waking_it(
     sign_in(other, boss)
     other.goto("/team/")
     member = other.locator("main li.card", has_text=worker.username)
-    asleep_until = timezone.localtime(User.objects.get(pk=worker.pk).asleep_until)
-    assert asleep_until.strftime("%Y-%m-%d %H:%M") in member.inner_text()
+    # The last day, as the caseworker chose it.
+    assert User.objects.get(pk=worker.pk).asleep_through.isoformat() in member.inner_text()
     approve = member.locator("form[action$='/team/wake/'] button[type=submit]")
     no_sideways_scroll(other)
     shot(other, SHOTS, "10-team-travelling")
