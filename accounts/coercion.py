@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from accounts.services import end_sessions
+from accounts.models import User
+from accounts.services import end_sessions, may_revoke
 from accounts.sessions import stored_key
 from audit.models import Action
 from audit.services import record
@@ -127,13 +127,9 @@ def duress_signed_in(request, user: User) -> int:
 
 
 def may_act_for(by: User, user: User) -> bool:
-    """Who restores a suspended account or wakes one early: an admin, or a coordinator of
-    the user's teams; never the user, and never an account shielded itself."""
-    if user.pk == by.pk or not by.is_active or by.shielded:
-        return False
-    if by.role == Role.ADMIN:
-        return True
-    return by.coordinates and user.teams.filter(pk__in=by.teams.all()).exists()
+    """Who restores a suspended account or wakes one early: who may revoke it (an admin,
+    or a coordinator of the user's teams; never the user, never from a shielded account)."""
+    return may_revoke(by, user)
 
 
 @transaction.atomic
