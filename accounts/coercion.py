@@ -88,7 +88,7 @@ def duress_password_set(*, user: User, raw: str, without_code: bool) -> None:
 
 
 def duress_password_remove(*, user: User) -> None:
-    user.duress_password = ""
+    user.duress_password = ""  # nosec B105 - empty is "none set", not a password
     user.duress_without_code = False
     user.save(update_fields=["duress_password", "duress_without_code"])
     record(
@@ -138,7 +138,7 @@ def restore(*, user: User, by: User) -> int:
     the one under duress may still be in the coercer's hands."""
     # The duress password goes too: the one who held the phone may know it, or have
     # changed it (a password change under duress changes it). The person sets a new one.
-    User.objects.filter(pk=user.pk).update(
+    User.objects.filter(pk=user.pk).update(  # nosec B106 - empty is "none set"
         duress_at=None, duress_password="", duress_without_code=False
     )
     ended = end_sessions(user)
