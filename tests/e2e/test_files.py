@@ -38,12 +38,12 @@ def desk():
 
 
 def upload(page, *, name, data, mime, description):
-    """Send the form as the page's script does: by fetch, then the page it answers."""
+    """Send the form as the page's script does: by fetch. The page it answers is put in
+    place by script a moment after the response: the caller waits for what it expects."""
     page.set_input_files("input[name=file]", {"name": name, "mimeType": mime, "buffer": data})
     page.fill("input[name=description]", description)
     with page.expect_response(lambda r: r.url.endswith("/files/") and r.request.method == "POST"):
         page.click(".upload-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def test_a_photo_is_added_previewed_and_downloaded_without_its_metadata(browser, live_server, desk):
@@ -62,6 +62,7 @@ def test_a_photo_is_added_previewed_and_downloaded_without_its_metadata(browser,
         description="Повестка",
     )
     refusal = page.locator(".upload-form .error[role=alert]")
+    refusal.wait_for()  # the answer replaces the page by script, after the response
     assert refusal.count() == 1 and refusal.inner_text().strip()
     assert page.input_value("input[name=description]") == "Повестка"
     assert not EvidenceFile.objects.exists()
