@@ -87,7 +87,7 @@ class UserAdmin(ShieldedAdminMixin, NamedEmptyActionMixin, BaseUserAdmin):
     def restore_after_duress(self, request, queryset):
         done = 0
         for user in queryset.filter(duress_at__isnull=False):
-            if coercion.may_act_for(request.user, user):
+            if services.may_revoke(request.user, user):
                 coercion.restore(user=user, by=request.user)
                 done += 1
         self.message_user(
@@ -99,7 +99,7 @@ class UserAdmin(ShieldedAdminMixin, NamedEmptyActionMixin, BaseUserAdmin):
     def approve_waking(self, request, queryset):
         done = 0
         for user in queryset:
-            if user.asleep and coercion.may_act_for(request.user, user):
+            if user.asleep and services.may_revoke(request.user, user):
                 coercion.approve_wake(user=user, by=request.user)
                 done += 1
         self.message_user(

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import end_sessions, may_revoke
+from accounts.services import end_sessions
 from accounts.sessions import stored_key
 from audit.models import Action
 from audit.services import record
@@ -126,12 +126,6 @@ def duress_signed_in(request, user: User) -> int:
     return alerted
 
 
-def may_act_for(by: User, user: User) -> bool:
-    """Who restores a suspended account or wakes one early: who may revoke it (an admin,
-    or a coordinator of the user's teams; never the user, never from a shielded account)."""
-    return may_revoke(by, user)
-
-
 @transaction.atomic
 def restore(*, user: User, by: User) -> int:
     """End the suspension a duress sign-in left, and every session of the account:
@@ -157,6 +151,12 @@ def sleep(*, request, until: datetime) -> None:
     user = request.user
     if user.asleep:  # asleep, it can only be made longer: ending it needs a coordinator
         until = max(until, user.asleep_until)
+    _set_asleep(request, until, {"event": "asleep", "until": until.isoformat()})
+
+
+def _set_asleep(request, until: datetime | None, detail: dict) -> None:
+    """Sleep or wake the signed-in account; any approval to wake is spent either way."""
+    user = request.user
     user.asleep_until = until
     user.wake_approved_by = None
     user.wake_approved_at = None
@@ -166,7 +166,7 @@ def sleep(*, request, until: datetime) -> None:
         request=request,
         object_type="user",
         object_ref=str(user.pk),
-        detail={"event": "asleep", "until": until.isoformat()},
+        detail=detail,
     )
 
 
@@ -193,15 +193,4 @@ def may_wake(user: User) -> bool:
 
 
 def wake(*, request) -> None:
-    user = request.user
-    user.asleep_until = None
-    user.wake_approved_by = None
-    user.wake_approved_at = None
-    user.save(update_fields=["asleep_until", "wake_approved_by", "wake_approved_at"])
-    record(
-        Action.TRAVEL,
-        request=request,
-        object_type="user",
-        object_ref=str(user.pk),
-        detail={"event": "woken"},
-    )
+    _set_asleep(request, None, {"event": "woken"})

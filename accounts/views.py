@@ -114,12 +114,18 @@ def team(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/team.html", {"members": members, "now": timezone.now()})
 
 
-@never_cache
-@require_POST
-def revoke(request: HttpRequest) -> HttpResponse:
+def _member(request: HttpRequest) -> User:
+    """The posted team member, if the signed-in account may revoke (restore, wake) it."""
     user = User.objects.filter(pk=posted_id(request, "user")).first()
     if user is None or not services.may_revoke(request.user, user):
         raise Http404
+    return user
+
+
+@never_cache
+@require_POST
+def revoke(request: HttpRequest) -> HttpResponse:
+    user = _member(request)
     ended = services.user_revoke(user=user, by=request.user)  # may_revoke was checked above
     messages.warning(
         request,
@@ -315,13 +321,6 @@ def wake(request: HttpRequest) -> HttpResponse:
     coercion.wake(request=request)
     messages.success(request, _("Your account is awake again."))
     return redirect("home")
-
-
-def _member(request: HttpRequest) -> User:
-    user = User.objects.filter(pk=posted_id(request, "user")).first()
-    if user is None or not coercion.may_act_for(request.user, user):
-        raise Http404
-    return user
 
 
 @never_cache
