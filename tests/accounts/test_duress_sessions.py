@@ -341,6 +341,21 @@ def test_the_trail_shows_nothing_to_an_admin_or_auditor_under_duress(
         assert users.status_code == 200 and COLLEAGUE not in page_text(users)
 
 
+def test_the_admin_index_lists_none_of_an_admin_s_own_actions_under_duress(admin_user):
+    """The index's "recent actions" box names what the admin edited (a team, an account):
+    under duress it lists none, as an admin who has done nothing yet sees it."""
+    me = with_authenticator(admin_user)
+    real, _ = sign_in(me, PASSWORD)
+    added = real.post("/admin/accounts/team/add/", {"name": "Team ZQXRECENT"})
+    assert added.status_code == 302
+    assert "ZQXRECENT" in page_text(real.get("/admin/"))
+    coercion.duress_password_set(user=me, raw=DURESS, without_code=False)
+    client, _ = sign_in(me, DURESS)
+    index = client.get("/admin/")
+    assert index.status_code == 200 and "ZQXRECENT" not in page_text(index)
+    assert 'id="recent-actions-module"' in page_text(index)  # the box is there, empty
+
+
 def test_a_partner_under_duress_finds_an_empty_inbox(partner, partner_org, case, caseworker):
     me = with_authenticator(partner)
     referral = open_referral(case, partner_org, caseworker)
