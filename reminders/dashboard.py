@@ -30,7 +30,7 @@ from intake.selectors import cases_visible_to, missed_checkins_visible_to, throu
 from referrals.models import Referral
 from referrals.selectors import referrals_for_staff
 from referrals.status import ReferralStatus
-from reminders.models import Notification
+from reminders.models import Kind, Notification
 
 SHOWN = 10  # rows per section; the rest are behind "see all"
 
@@ -180,3 +180,14 @@ def open_notifications(user: User) -> QuerySet[Notification]:
         )
         .order_by("-created_at", "-pk")
     )
+
+
+def staff_under_duress(user: User) -> QuerySet[Notification]:
+    """The user's open alerts of a colleague's duress sign-in, newest first: listed at
+    the top of the dashboard, apart from the other reminders (`reminders_besides`)."""
+    return open_notifications(user).filter(kind=Kind.STAFF_DURESS)
+
+
+def reminders_besides(user: User) -> QuerySet[Notification]:
+    """The user's open reminders but the duress alerts, which have a section of their own."""
+    return open_notifications(user).exclude(kind=Kind.STAFF_DURESS)

@@ -20,7 +20,9 @@ from reminders.dashboard import (
     open_notifications,
     overdue_follow_ups,
     overdue_referrals,
+    reminders_besides,
     section,
+    staff_under_duress,
 )
 from reminders.models import URGENT
 
@@ -34,6 +36,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     context = {
         "now": now,
+        # A colleague may be in a police station with their phone: before anything else.
+        "duress": section(staff_under_duress(user)),
         "missed": section(missed_checkins(user, now)),
         # Newest first, until someone records on the case what was done.
         "exposures": section(open_exposures_visible_to(user)),
@@ -43,7 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "critical": section(critical_unanswered(user)),
         "follow_ups": section(overdue_follow_ups(user, timezone.localdate(now))),
         "referrals": section(overdue_referrals(user, now)),
-        "notifications": section(open_notifications(user)),
+        "notifications": section(reminders_besides(user)),
     }
     return render(request, "reminders/dashboard.html", context)
 

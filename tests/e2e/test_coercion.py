@@ -176,7 +176,9 @@ def test_a_duress_sign_in_shows_nothing_alerts_the_coordinator_and_is_restored(
     assert Notification.objects.filter(kind=Kind.STAFF_DURESS, user=boss, staff=worker).exists()
     other = browser_page(browser, live_server)
     sign_in(other, boss)
-    alert = other.locator("main .dash-list li", has=other.locator("a[href$='/team/']"))
+    # First on the dashboard, in red, with the way to the team page.
+    assert other.locator("main section.card").first.get_attribute("data-dash-duress") == ""
+    alert = other.locator("main section[data-dash-duress].danger-box li")
     assert alert.count() == 1 and worker.username in alert.inner_text()
     accessible(other)
     shot(other, SHOTS, "6-coordinator-alert")

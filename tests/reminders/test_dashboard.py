@@ -13,15 +13,23 @@ from intake.models import CheckIn, Transfer
 from referrals.models import Referral
 from reminders.dashboard import SHOWN
 from reminders.models import Kind, Notification
+from reminders.services import staff_duress
 from tests.conftest import ROLES
-from tests.factories import CaseFactory, NoteFactory, PartnerFactory, ReferralFactory, TeamFactory
+from tests.factories import (
+    CaseFactory,
+    NoteFactory,
+    PartnerFactory,
+    ReferralFactory,
+    TeamFactory,
+    UserFactory,
+)
 from tests.reminders.conftest import draft_sharing_handle, exposure, handled
 
 URL = reverse("reminders:dashboard")
 HOUR = timedelta(hours=1)
 # Session, user, second factor, teams; two per section (rows, count); the bell.
-# Every user has six sections; a coordinator two more (what waits for them).
-MAX_QUERIES = 4 + 2 * (6 + 2) + 1
+# Every user has seven sections; a coordinator two more (what waits for them).
+MAX_QUERIES = 4 + 2 * (7 + 2) + 1
 DAY = timedelta(days=1)
 EMPTY = {
     "missed": "No missed check-ins",
@@ -183,6 +191,28 @@ def test_open_reminders_newest_first_and_done_from_here(client, caseworker, coor
     )
     assert response["Location"] == URL
     assert "Older-Stork" not in section(page(client, caseworker), "reminders")
+
+
+def test_a_colleague_s_duress_sign_in_comes_first_until_marked_done(client, coordinator, team_a):
+    """Above missed check-ins, and apart from the other reminders: someone of the team
+    may be held right now. Its own section only while one is open."""
+    assert "dash-duress" not in page(client, coordinator)
+    colleague = UserFactory(username="zqx-held", teams=[team_a])
+    missed_checkin(CaseFactory(team=team_a, alias="Missed-Crane"))
+    notify(coordinator, CaseFactory(team=team_a, alias="Follow-Heron"))
+    assert staff_duress(colleague) == 1
+    html = page(client, coordinator)
+    assert html.index('id="dash-duress"') < html.index('id="dash-missed"')
+    alerts = section(html, "duress")
+    assert "zqx-held" in alerts and reverse("team") in alerts
+    assert "zqx-held" not in section(html, "reminders")
+    assert "Follow-Heron" in section(html, "reminders")
+    alert = Notification.objects.get(kind=Kind.STAFF_DURESS)
+    done = client.post(
+        reverse("reminders:notification_done"), {"notification": alert.pk, "back": "dashboard"}
+    )
+    assert done["Location"] == URL
+    assert "dash-duress" not in page(client, coordinator)
 
 
 def test_marking_done_never_redirects_off_the_site(client, caseworker, case):
