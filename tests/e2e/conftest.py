@@ -60,9 +60,28 @@ def browser():
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
+def to_top(page) -> None:
+    """Scroll to the top and stay there for a few frames.
+
+    A page the script reloads in place (a form answered on its own page) gets
+    its scroll position back from the browser, on a busy machine after
+    `load`: a single scrollTo can come before it, and axe then finds targets
+    under the sticky header.
+    """
+    page.evaluate(
+        """() => new Promise((done) => {
+          let still = 0;
+          (function frame() {
+            if (window.scrollY !== 0) { window.scrollTo(0, 0); still = 0; } else { still += 1; }
+            if (still >= 5) done(); else requestAnimationFrame(frame);
+          })();
+        })"""
+    )
+
+
 def shot(page, folder: str, name: str) -> None:
     """Screenshot the whole page from its top to test-artifacts/e2e/<folder>/, for a person."""
     path = ARTIFACTS / folder
     path.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
+    to_top(page)
     page.screenshot(path=path / f"{name}.png", full_page=True)

@@ -94,8 +94,8 @@ def test_a_photo_is_added_previewed_and_downloaded_without_its_metadata(browser,
     # The coordinator takes out the original, exactly as received, with a purpose.
     page = sign_in(browser, live_server, boss)
     page.goto(f"/cases/{case.reference}/#files")
-    page.locator(f"#file-{file.reference} .file-actions a").nth(1).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(f"#file-{file.reference} .file-actions a").nth(1).click()
     if "/confirm/" in page.url:  # the password, confirmed again
         page.fill("input[name=password]", "a long enough test passphrase")
         with page.expect_navigation():

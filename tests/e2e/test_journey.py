@@ -16,7 +16,7 @@ from django_otp.oath import TOTP
 from accounts.models import Authenticator, Role
 from intake.models import Case
 from referrals.models import PartnerStaff, Referral
-from tests.e2e.conftest import ARTIFACTS, VIEWPORTS, WCAG_AA
+from tests.e2e.conftest import ARTIFACTS, VIEWPORTS, WCAG_AA, to_top
 from tests.factories import PASSWORD, PartnerFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,8 +54,10 @@ class Person:
         device = self.device
         token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
         page.fill("input[name=token]", f"{token:06d}")
-        page.click("form button[type=submit].primary")
-        page.wait_for_load_state()
+        # The page it leads to, not the one already loaded: a load state already reached
+        # returns at once, before the answer (failed a run with four workers).
+        with page.expect_navigation():
+            page.click("form button[type=submit].primary")
         assert "/2fa/" not in page.url and "/login/" not in page.url
         assert page.locator("html").get_attribute("lang") == self.language
         self.shot("signed-in")
@@ -67,7 +69,7 @@ class Person:
         folder.mkdir(parents=True, exist_ok=True)
         # From the top: scrolled, the sticky header lies over what is under it,
         # in the picture and for axe's target-size (a person scrolls it free).
-        self.page.evaluate("window.scrollTo(0, 0)")
+        to_top(self.page)
         self.page.screenshot(path=folder / f"{len(self.shots):02d}-{name}.png", full_page=True)
         found = Axe().run(self.page, options=WCAG_AA)
         problems = [

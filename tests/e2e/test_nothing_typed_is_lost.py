@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 from django_otp.oath import TOTP
 
@@ -22,7 +22,7 @@ from evacuations.models import LegKind
 from intake import services as intake_services
 from intake.models import Case, Note
 from intake.status import Status
-from tests.e2e.conftest import VIEWPORTS, WCAG_AA
+from tests.e2e.conftest import VIEWPORTS, WCAG_AA, to_top
 from tests.factories import (
     PASSWORD,
     CaseFactory,
@@ -86,17 +86,24 @@ def no_sideways_scroll(page):
 def accessible(page):
     """axe (WCAG 2.1 AA and 24 px targets) finds nothing, and nothing scrolls sideways."""
     # From the top: axe counts a target under the sticky header as too small.
-    page.evaluate("window.scrollTo(0, 0)")
+    to_top(page)
     found = Axe().run(page, options=WCAG_AA).response["violations"]
     assert not [(v["id"], [n["target"] for n in v["nodes"]]) for v in found], page.url
     no_sideways_scroll(page)
 
 
 def wait_for(condition, seconds=8.0):
+    """Ask until true. The live server writes meanwhile, and SQLite's in-memory test
+    database, shared between threads, refuses a read of a table being written at once
+    ("database table is locked") rather than waiting: that is asked again too."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if condition():
-            return True
+        try:
+            if condition():
+                return True
+        except OperationalError as error:
+            if "locked" not in str(error):
+                raise
         time.sleep(0.2)
     return False
 
