@@ -109,6 +109,20 @@ class TravelForm(forms.Form):
         help_text=_("At most 90 days. A coordinator can wake it earlier, with your password."),
     )
 
+    def __init__(self, *args, confirm: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if confirm:
+            # The password was checked too long ago: asked here, beside the day, which a
+            # separate confirmation page would lose (its answer cannot send the form again).
+            self.fields["password"] = forms.CharField(
+                label=_("your password"),
+                strip=False,
+                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                error_messages={
+                    "required": _("Type your password too: it was last confirmed a while ago.")
+                },
+            )
+
     def clean_until(self):
         day = self.cleaned_data["until"]
         # Days of the organisation's zone: a zone of one's own cannot bring the end closer.

@@ -19,7 +19,7 @@ from accounts import coercion, language, services, two_factor
 from accounts.forms import DuressPasswordForm, LanguageForm, TimeZoneForm, TravelForm
 from accounts.middleware import mark_active
 from accounts.models import Role, User
-from accounts.reauth import mark_fresh, recent_auth_required
+from accounts.reauth import is_fresh, mark_fresh, recent_auth_required
 from core.http import posted_id, same_site_path
 
 
@@ -204,18 +204,29 @@ def reauth(request: HttpRequest) -> HttpResponse:
     next_url = same_site_path(request, request.GET.get("next"))
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(
-            request, username=request.user.get_username(), password=form.cleaned_data["password"]
-        )
-        if user is not None and user.pk == request.user.pk:
-            with transaction.atomic():
-                mark_fresh(request)
-                if user.used_duress_password:  # the duress password, wherever typed
-                    coercion.duress_signed_in(request, user)
+        if _password_confirmed(request, form):
             return HttpResponseRedirect(next_url)
-        form.add_error("password", _("That is not your password."))
     status = 400 if form.errors else 200
     return render(request, "accounts/reauth.html", {"form": form}, status=status)
+
+
+def _password_confirmed(request: HttpRequest, form: forms.Form) -> bool:
+    """The signed-in account's password, typed again into `form`: the session is fresh.
+
+    A failure counts towards the lockout like a sign-in, and is said beside the field.
+    The duress password, wherever it is typed, is a duress sign-in.
+    """
+    user = authenticate(
+        request, username=request.user.get_username(), password=form.cleaned_data["password"]
+    )
+    if user is None or user.pk != request.user.pk:
+        form.add_error("password", _("That is not your password."))
+        return False
+    with transaction.atomic():
+        mark_fresh(request)
+        if user.used_duress_password:
+            coercion.duress_signed_in(request, user)
+    return True
 
 
 def _account_page(request: HttpRequest, status: int = 200, **forms) -> HttpResponse:
@@ -232,7 +243,7 @@ def _account_page(request: HttpRequest, status: int = 200, **forms) -> HttpRespo
         "duress_form": DuressPasswordForm(
             user=user, initial={"without_code": user.duress_without_code}
         ),
-        "travel_form": TravelForm(),
+        "travel_form": TravelForm(confirm=not is_fresh(request)),
         "may_wake": coercion.may_wake(user),
         "wake_form": PasswordForm(),
         **forms,
@@ -279,10 +290,16 @@ def duress_password_remove(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@sensitive_post_parameters()
 @require_POST
-@recent_auth_required
 def travel_set(request: HttpRequest) -> HttpResponse:
-    form = TravelForm(request.POST)
+    """Travel mode, after the password is confirmed: in the form itself, so that the day
+    chosen survives being asked for it (recent_auth_required would lose it)."""
+    form = TravelForm(request.POST, confirm=not is_fresh(request))
+    if "password" in form.fields and not form.has_error("password"):
+        if not _password_confirmed(request, form):
+            return _account_page(request, 400, travel_form=form)
+        del form.fields["password"]  # confirmed: not asked again beside a refused day
     if not form.is_valid():
         return _account_page(request, 400, travel_form=form)
     coercion.sleep(request=request, until=form.until_time())

@@ -366,6 +366,53 @@ def test_travel_mode_refuses_a_past_day_or_one_too_far(client, caseworker, days)
     assert User.objects.get(pk=caseworker.pk).asleep_until is None
 
 
+def stale(client):
+    session = client.session
+    session["auth_at"] = 0
+    session.save()
+
+
+def test_a_stale_session_is_asked_for_the_password_beside_the_day_which_is_kept(client, member):
+    """A confirmation page would come back to an empty form: the day is asked again
+    nowhere, the password is asked for in the travel form itself."""
+    client.force_login(member)
+    stale(client)
+    page = client.get(reverse("account")).content.decode()
+    assert re.search(r'<form[^>]*action="/account/travel/".*?name="password"', page, re.S)
+    until = (timezone.localdate() + timedelta(days=5)).isoformat()
+    refused = []
+    for password in (None, "not the password"):
+        data = {"until": until} | ({"password": password} if password else {})
+        response = client.post(reverse("travel_set"), data)
+        assert response.status_code == 400
+        assert f'value="{until}"' in response.content.decode()  # the day, kept
+        assert "not the password" not in response.content.decode()
+        refused.append(list(map(str, response.context["travel_form"].errors["password"])))
+        assert User.objects.get(pk=member.pk).asleep_until is None
+    assert refused[0] != refused[1]  # "type it too", then "that is not your password"
+    # The real password and a refused day: confirmed, so asked no more beside the day.
+    past = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = client.post(reverse("travel_set"), {"until": past, "password": PASSWORD})
+    assert response.status_code == 400
+    assert list(response.context["travel_form"].errors) == ["until"]
+    assert "password" not in response.context["travel_form"].fields
+    assert client.post(reverse("travel_set"), {"until": until}).status_code == 302
+    assert User.objects.get(pk=member.pk).asleep
+
+
+def test_the_duress_password_typed_into_the_travel_form_is_a_duress_sign_in(
+    client, member, coordinator
+):
+    client.force_login(member)
+    stale(client)
+    until = (timezone.localdate() + timedelta(days=5)).isoformat()
+    response = client.post(reverse("travel_set"), {"until": until, "password": DURESS})
+    assert response.status_code == 302  # answered as the real password is
+    user = User.objects.get(pk=member.pk)
+    assert user.duress_at is not None and user.shielded
+    assert Notification.objects.filter(kind=Kind.STAFF_DURESS, user=coordinator).exists()
+
+
 def test_waking_early_needs_a_coordinator_and_then_the_users_password(member, coordinator, team_a):
     CaseFactory(team=team_a, alias="MRKTEAMCASE")
     User.objects.filter(pk=member.pk).update(asleep_until=timezone.now() + timedelta(days=5))

@@ -215,17 +215,25 @@ def test_travel_mode_sleeps_the_account_and_a_coordinator_approves_waking_it(
     travel = "main form[action$='/account/travel/']"
     assert page.get_attribute(f"{travel} [name=until]", "type") == "date"
 
+    # A while after signing in: the password is asked for beside the day, which stays.
     password_checked_long_ago(page)
-    page.fill(f"{travel} [name=until]", (today + timedelta(days=7)).isoformat())
-    with page.expect_navigation(url=re.compile(r"/confirm/")):
-        page.click(f"{travel} button[type=submit]")
-    confirm_password(page)
-    assert page.url.endswith("/account/")
+    week = (today + timedelta(days=7)).isoformat()
+    page.fill(f"{travel} [name=until]", week)
+    submit_refused(page, "/account/travel/")
+    asked = page.locator(f"{travel} .field.invalid:has([name=password]) p.error[role=alert]")
+    assert asked.count() == 1 and asked.is_visible()
+    assert page.input_value(f"{travel} [name=until]") == week
+    assert not User.objects.get(pk=worker.pk).asleep_until
+    asked.scroll_into_view_if_needed()
+    shot(page, SHOTS, "8-travel-password")
 
-    # A day already past: refused beside the field, the date kept as typed, in ISO.
+    # A day already past, with the password: refused beside the day alone, kept as typed,
+    # in ISO; the password confirmed, so no longer asked for.
     past = (today - timedelta(days=3)).isoformat()
     page.fill(f"{travel} [name=until]", past)
+    page.fill(f"{travel} [name=password]", PASSWORD)
     submit_refused(page, "/account/travel/")
+    assert page.locator(f"{travel} [name=password]").count() == 0
     refusal = page.locator(f"{travel} {FIELD_ERROR}")
     assert refusal.count() == 1 and refusal.inner_text().strip() and refusal.is_visible()
     assert page.get_attribute(f"{travel} [name=until]", "value") == past
@@ -233,7 +241,7 @@ def test_travel_mode_sleeps_the_account_and_a_coordinator_approves_waking_it(
     assert not User.objects.get(pk=worker.pk).asleep_until
     no_sideways_scroll(page)  # axe checked this page, refused, in the duress test
     refusal.scroll_into_view_if_needed()
-    shot(page, SHOTS, "8-travel-refused")
+    shot(page, SHOTS, "9-travel-refused")
 
     until = today + timedelta(days=7)
     page.fill(f"{travel} [name=until]", until.isoformat())
@@ -241,7 +249,7 @@ def test_travel_mode_sleeps_the_account_and_a_coordinator_approves_waking_it(
     told = page.locator(MESSAGE)
     assert told.count() == 1 and until.isoformat() in told.inner_text()
     assert User.objects.get(pk=worker.pk).asleep
-    shot(page, SHOTS, "9-travel-set")
+    shot(page, SHOTS, "10-travel-set")
     sign_out(page)
 
     sign_in(page, worker)
@@ -258,7 +266,7 @@ def test_travel_mode_sleeps_the_account_and_a_coordinator_approves_waking_it(
     assert User.objects.get(pk=worker.pk).asleep_through.isoformat() in member.inner_text()
     approve = member.locator("form[action$='/team/wake/'] button[type=submit]")
     no_sideways_scroll(other)
-    shot(other, SHOTS, "10-team-travelling")
+    shot(other, SHOTS, "11-team-travelling")
     with other.expect_navigation():
         approve.click()
     assert other.locator(MESSAGE).count() == 1
@@ -272,14 +280,14 @@ def test_travel_mode_sleeps_the_account_and_a_coordinator_approves_waking_it(
     wake = "main section[aria-labelledby=wake-h] form[action$='/account/wake/']"
     assert page.locator(wake).is_visible()
     no_sideways_scroll(page)
-    shot(page, SHOTS, "11-wake-card")
+    shot(page, SHOTS, "12-wake-card")
     page.fill(f"{wake} [name=password]", "not my password at all")
     submit_refused(page, "/account/wake/")
     refusal = page.locator(f"{wake} {FIELD_ERROR}")
     assert refusal.count() == 1 and refusal.is_visible()
     assert User.objects.get(pk=worker.pk).asleep
     refusal.scroll_into_view_if_needed()
-    shot(page, SHOTS, "12-wake-refused")
+    shot(page, SHOTS, "13-wake-refused")
     page.fill(f"{wake} [name=password]", PASSWORD)
     submit_accepted(page, "/account/wake/")
     assert "/dashboard/" in page.url and page.locator(MESSAGE).count() == 1
