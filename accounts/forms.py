@@ -94,10 +94,6 @@ class DuressPasswordForm(forms.Form):
         return data
 
 
-def organisation_zone():  # read when used: tests change the settings
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 class TravelForm(forms.Form):
     """Travel mode: the last day the account stays asleep."""
 
@@ -126,7 +122,7 @@ class TravelForm(forms.Form):
     def clean_until(self):
         day = self.cleaned_data["until"]
         # Days of the organisation's zone: a zone of one's own cannot bring the end closer.
-        today = timezone.localdate(timezone=organisation_zone())
+        today = timezone.localdate(timezone=timezone.get_default_timezone())
         if day < today:
             raise ValidationError(_("Choose today or a day after it."))
         if day > today + timedelta(days=self.MAX_DAYS):
@@ -136,4 +132,4 @@ class TravelForm(forms.Form):
     def until_time(self) -> datetime:
         """The end of the chosen day, in the organisation's time zone."""
         day = self.cleaned_data["until"] + timedelta(days=1)
-        return timezone.make_aware(datetime.combine(day, time.min), organisation_zone())
+        return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())

@@ -1,7 +1,6 @@
 import hashlib
 import hmac
 import time
-import zoneinfo
 from base64 import b32encode
 from datetime import timedelta
 from urllib.parse import quote, urlencode
@@ -127,7 +126,7 @@ class User(AbstractUser):
     def asleep_through(self):
         """The last day travel mode lasts, in the organisation's zone, as it was chosen."""
         last = self.asleep_until - timedelta(microseconds=1)
-        return timezone.localtime(last, zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
+        return timezone.localtime(last, timezone.get_default_timezone()).date()
 
     @property
     def shielded(self) -> bool:
