@@ -79,9 +79,23 @@ def to_top(page) -> None:
     )
 
 
+def full_page_screenshot(page, path: Path) -> None:
+    """The whole page, for a person to look at. Chromium on a busy machine now and then
+    answers "Unable to capture screenshot" (no frame in time, failed a CI run): once more."""
+    from playwright.sync_api import Error
+
+    try:
+        page.screenshot(path=path, full_page=True)
+    except Error as error:
+        if "Unable to capture screenshot" not in str(error):
+            raise
+        page.wait_for_timeout(500)
+        page.screenshot(path=path, full_page=True)
+
+
 def shot(page, folder: str, name: str) -> None:
     """Screenshot the whole page from its top to test-artifacts/e2e/<folder>/, for a person."""
     path = ARTIFACTS / folder
     path.mkdir(parents=True, exist_ok=True)
     to_top(page)
-    page.screenshot(path=path / f"{name}.png", full_page=True)
+    full_page_screenshot(page, path / f"{name}.png")

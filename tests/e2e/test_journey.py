@@ -16,7 +16,7 @@ from django_otp.oath import TOTP
 from accounts.models import Authenticator, Role
 from intake.models import Case
 from referrals.models import PartnerStaff, Referral
-from tests.e2e.conftest import ARTIFACTS, VIEWPORTS, WCAG_AA, to_top
+from tests.e2e.conftest import ARTIFACTS, VIEWPORTS, WCAG_AA, full_page_screenshot, to_top
 from tests.factories import PASSWORD, PartnerFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,7 +70,7 @@ class Person:
         # From the top: scrolled, the sticky header lies over what is under it,
         # in the picture and for axe's target-size (a person scrolls it free).
         to_top(self.page)
-        self.page.screenshot(path=folder / f"{len(self.shots):02d}-{name}.png", full_page=True)
+        full_page_screenshot(self.page, folder / f"{len(self.shots):02d}-{name}.png")
         found = Axe().run(self.page, options=WCAG_AA)
         problems = [
             (v["id"], [n["target"] for n in v["nodes"]]) for v in found.response["violations"]

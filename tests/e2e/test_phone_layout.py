@@ -25,7 +25,7 @@ from intake.status import Status
 from referrals.models import PartnerStaff
 from referrals.services import referral_move
 from reminders.models import Kind, Notification
-from tests.e2e.conftest import ARTIFACTS, VIEWPORTS, WCAG_AA
+from tests.e2e.conftest import ARTIFACTS, VIEWPORTS, WCAG_AA, full_page_screenshot
 from tests.e2e.test_journey import Shots
 from tests.factories import (
     PASSWORD,
@@ -185,7 +185,7 @@ class Visitor:
         self.shots.append(name)
         folder = ARTIFACTS / self.shots.folder
         folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=folder / f"{len(self.shots):02d}-{name}.png", full_page=True)
+        full_page_screenshot(page, folder / f"{len(self.shots):02d}-{name}.png")
         self.fits(name)
         # axe lets a small target pass when nothing else is near it; a thumb needs 24 px anyway.
         small = page.evaluate(

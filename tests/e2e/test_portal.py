@@ -17,7 +17,14 @@ from django.utils import timezone
 from accounts.models import Role
 from intake.models import Case, CheckIn
 from reminders.models import Kind, Notification
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, WCAG_AA
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORTS,
+    WCAG_AA,
+    full_page_screenshot,
+)
 from tests.e2e.test_nothing_typed_is_lost import sign_in as staff_sign_in
 from tests.factories import TeamFactory, UserFactory
 
@@ -50,7 +57,7 @@ def person(browser, live_server):
 
 def snap(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+    full_page_screenshot(page, SHOTS / f"{name}.png")
 
 
 def accessible_without_script(browser, live_server, html: str) -> None:
